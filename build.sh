@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# SpeechSeparation build entry point.
+#   ./build.sh run    install what is missing, build, and separate the bundled sample (the main job)
+#   ./build.sh test   install what is missing, build, and run every default test
+# Works on a fresh Debian 12 machine with the .NET 10 SDK; a second run reinstalls nothing.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+need_pkgs=()
+have_cmd() { command -v "$1" >/dev/null 2>&1; }
+have_cmd cmake || need_pkgs+=(cmake)
+have_cmd g++ || need_pkgs+=(g++)
+[ -f /usr/lib/x86_64-linux-gnu/cmake/Torch/TorchConfig.cmake ] || [ -n "${TORCH_DIR:-}${LIBTORCH:-}" ] || ls /usr/lib/*/cmake/Torch/TorchConfig.cmake >/dev/null 2>&1 || need_pkgs+=(libtorch-dev)
+# Real recorded speech used by tests (share-alike: mixtures are built at test time, never committed).
+[ -d /usr/share/asterisk/sounds/en ] || need_pkgs+=(asterisk-core-sounds-en-wav)
+if [ ${#need_pkgs[@]} -gt 0 ]; then
+  echo "build.sh: installing ${need_pkgs[*]}"
+  SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${need_pkgs[@]}" >/dev/null
+fi
+
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+case "${1:-}" in
+  run)
+    dotnet build src/SpeechSeparation.Cli -c Release -v quiet -nologo
+    dotnet run --no-build -c Release --project src/SpeechSeparation.Cli -- "${@:2}"
+    ;;
+  test)
+    dotnet build SpeechSeparation.sln -c Release -v quiet -nologo
+    log=$(mktemp)
+    set +e
+    dotnet test SpeechSeparation.sln -c Release --no-build -v quiet -nologo 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+    set -e
+    # One plain closing line over all test assemblies.
+    awk '/(Passed|Failed)!/ { for (i=1;i<=NF;i++) { if ($i=="Failed:") f+=$(i+1); if ($i=="Passed:") p+=$(i+1); if ($i=="Skipped:") s+=$(i+1) } }
+         END { gsub(",","",f); printf "tests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+    rm -f "$log"
+    exit $rc
+    ;;
+  *)
+    echo "usage: ./build.sh run|test" >&2; exit 2 ;;
+esac

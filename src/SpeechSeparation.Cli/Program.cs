@@ -1,0 +1,46 @@
+using SpeechSeparation.Cli.Commands;
+
+namespace SpeechSeparation.Cli;
+
+/// <summary>Entry point of the <c>speechsep</c> command-line tool.</summary>
+public static class Program
+{
+    /// <summary>The commands, by name.</summary>
+    public static IReadOnlyDictionary<string, ICommand> Commands { get; } = new ICommand[]
+    {
+        new CheckFixtureCommand(),
+    }.ToDictionary(c => c.Name);
+
+    /// <summary>Runs a command line; returns the process exit code.</summary>
+    public static int Main(string[] args)
+    {
+        if (args.Length == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            PrintUsage(Console.Out);
+            return args.Length == 0 ? 2 : 0;
+        }
+        if (!Commands.TryGetValue(args[0], out var command))
+        {
+            Console.Error.WriteLine($"speechsep: unknown command '{args[0]}'.");
+            PrintUsage(Console.Error);
+            return 2;
+        }
+        try
+        {
+            return command.Run(args[1..], Console.Out, Console.Error);
+        }
+        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or FormatException
+                                      or InvalidOperationException or NotSupportedException or UnauthorizedAccessException)
+        {
+            Console.Error.WriteLine($"speechsep {args[0]}: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static void PrintUsage(TextWriter w)
+    {
+        w.WriteLine("usage: speechsep <command> [options]");
+        w.WriteLine();
+        foreach (var c in Commands.Values) w.WriteLine($"  {c.Name,-16} {c.Summary}");
+    }
+}
