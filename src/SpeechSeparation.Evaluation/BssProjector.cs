@@ -1,0 +1,127 @@
+using System.Numerics.Tensors;
+
+namespace SpeechSeparation.Evaluation;
+
+/// <summary>
+/// The least-squares projection of BSS Eval: an estimate is approximated by a sum of reference signals each filtered by an
+/// <c>L</c>-tap FIR filter. Holds the reference signals, their Gram matrix (block Toeplitz, built from full linear
+/// cross-correlations), and factorisations of the whole matrix and of each group's diagonal block (a group is one
+/// source: one signal in mono, one per channel for images). Immutable after construction; thread-safe.
+/// </summary>
+internal sealed class BssProjector
+{
+    private readonly double[][] _signals;
+    private readonly SymmetricSolver _all;
+    private readonly SymmetricSolver[] _groups;
+
+    /// <param name="signals">Reference signals, group-major (source, then channel), equal lengths.</param>
+    /// <param name="groupSize">Signals per group (channels per source).</param>
+    /// <param name="filterLength">FIR length <c>L</c>.</param>
+    /// <param name="diagonalLoading">Added to the Gram diagonal (0 for BSS Eval v3, machine epsilon for v4).</param>
+    /// <param name="factorAll">Whether the whole-system factorisation is needed.</param>
+    public BssProjector(double[][] signals, int groupSize, int filterLength, double diagonalLoading, bool factorAll = true)
+    {
+        _signals = signals;
+        GroupSize = groupSize;
+        FilterLength = filterLength;
+        int s = signals.Length, l = filterLength, n = s * l;
+        Length = signals[0].Length;
+        // corr[i][k][m + L - 1] = Σ_u x_i(u)·x_k(u + m), |m| < L.
+        var corr = new double[s, s][];
+        for (int i = 0; i < s; i++)
+            for (int k = i; k < s; k++)
+            {
+                var c = new double[2 * l - 1];
+                CrossCorrelation.Compute(signals[i], signals[k], l - 1, c);
+                corr[i, k] = c;
+                if (k != i)
+                {
+                    var r = new double[2 * l - 1];
+                    for (int m = 0; m < r.Length; m++) r[m] = c[r.Length - 1 - m];
+                    corr[k, i] = r;
+                }
+            }
+        // G[(i,a),(k,b)] = Σ_t x_i(t−a)·x_k(t−b) = corr_ik(a − b).
+        var g = new double[n * n];
+        for (int i = 0; i < s; i++)
+            for (int k = 0; k < s; k++)
+            {
+                var c = corr[i, k];
+                for (int a = 0; a < l; a++)
+                {
+                    var row = g.AsSpan((i * l + a) * n + k * l, l);
+                    for (int b = 0; b < l; b++) row[b] = c[a - b + l - 1];
+                }
+            }
+        if (diagonalLoading != 0)
+            for (int d = 0; d < n; d++) g[d * n + d] += diagonalLoading;
+        int groups = s / groupSize, gn = groupSize * l;
+        _groups = new SymmetricSolver[groups];
+        for (int j = 0; j < groups; j++)
+        {
+            var block = new double[gn * gn];
+            for (int r = 0; r < gn; r++)
+                g.AsSpan((j * gn + r) * n + j * gn, gn).CopyTo(block.AsSpan(r * gn, gn));
+            _groups[j] = new SymmetricSolver(block, gn);
+        }
+        _all = groups == 1 ? _groups[0] : factorAll ? new SymmetricSolver(g, n) : null!;
+    }
+
+    /// <summary>Signals per group.</summary>
+    public int GroupSize { get; }
+
+    /// <summary>FIR filter length.</summary>
+    public int FilterLength { get; }
+
+    /// <summary>Number of reference signals.</summary>
+    public int SignalCount => _signals.Length;
+
+    /// <summary>Samples per signal.</summary>
+    public int Length { get; }
+
+    /// <summary>The reference signals.</summary>
+    public IReadOnlyList<double[]> Signals => _signals;
+
+    /// <summary>Right-hand side for one estimate signal: <c>D[(i,a)] = Σ_t x_i(t − a)·y(t)</c>, length <c>signals·L</c>.</summary>
+    public double[] RightHandSide(double[] estimate)
+    {
+        int l = FilterLength;
+        var d = new double[_signals.Length * l];
+        var tmp = new double[2 * l - 1];
+        for (int i = 0; i < _signals.Length; i++)
+        {
+            CrossCorrelation.Compute(_signals[i], estimate, l - 1, tmp);
+            tmp.AsSpan(l - 1, l).CopyTo(d.AsSpan(i * l, l));
+        }
+        return d;
+    }
+
+    /// <summary>Filters projecting on every reference signal (solves in place).</summary>
+    public void SolveAll(Span<double> rhs) => _all.Solve(rhs);
+
+    /// <summary>Filters projecting on group <paramref name="group"/> only; <paramref name="rhs"/> is that group's slice.</summary>
+    public void SolveGroup(int group, Span<double> rhs) => _groups[group].Solve(rhs);
+
+    /// <summary>
+    /// Full linear convolution of the filters with the reference signals of <paramref name="firstSignal"/>.. (one filter
+    /// of length L per signal, concatenated in <paramref name="filters"/>), over <paramref name="range"/> of each signal,
+    /// accumulated into <paramref name="destination"/> of length <c>range length + L − 1</c>.
+    /// </summary>
+    public void AccumulateProjection(ReadOnlySpan<double> filters, int firstSignal, Range range, Span<double> destination)
+    {
+        int l = FilterLength;
+        int signals = filters.Length / l;
+        for (int s = 0; s < signals; s++)
+        {
+            var x = _signals[firstSignal + s].AsSpan()[range];
+            var h = filters.Slice(s * l, l);
+            for (int a = 0; a < l; a++)
+            {
+                double c = h[a];
+                if (c == 0) continue;
+                var dst = destination.Slice(a, x.Length);
+                TensorPrimitives.MultiplyAdd(x, c, dst, dst);
+            }
+        }
+    }
+}

@@ -1,0 +1,94 @@
+namespace SpeechSeparation.Evaluation;
+
+/// <summary>Input checks shared by the metrics; every failure names the argument and the problem.</summary>
+internal static class MetricInput
+{
+    public static void RequireSameLength(int referenceLength, int estimateLength, string referenceName = "reference", string estimateName = "estimate")
+    {
+        if (referenceLength != estimateLength)
+            throw new ArgumentException(
+                $"The {referenceName} has {referenceLength} samples but the {estimateName} has {estimateLength}; both must have the same length (trim or pad them first).",
+                estimateName);
+    }
+
+    public static void RequireNotEmpty(int length, string name)
+    {
+        if (length == 0) throw new ArgumentException($"The {name} is empty.", name);
+    }
+
+    public static void RequireFinite(ReadOnlySpan<float> x, string name)
+    {
+        for (int i = 0; i < x.Length; i++)
+            if (!float.IsFinite(x[i]))
+                throw new ArgumentException($"The {name} contains a non-finite value ({x[i]}) at sample {i}.", name);
+    }
+
+    public static void RequireFinite(ReadOnlySpan<double> x, string name)
+    {
+        for (int i = 0; i < x.Length; i++)
+            if (!double.IsFinite(x[i]))
+                throw new ArgumentException($"The {name} contains a non-finite value ({x[i]}) at sample {i}.", name);
+    }
+
+    public static bool IsSilent(ReadOnlySpan<float> x)
+    {
+        foreach (var v in x) if (v != 0f) return false;
+        return true;
+    }
+
+    public static bool IsSilent(ReadOnlySpan<double> x)
+    {
+        foreach (var v in x) if (v != 0d) return false;
+        return true;
+    }
+
+    public static void RequireNotSilent(ReadOnlySpan<float> x, string name)
+    {
+        if (IsSilent(x)) throw new ArgumentException($"The {name} is all zeros (silent); the metric is undefined for it.", name);
+    }
+
+    public static void RequireNotSilent(ReadOnlySpan<double> x, string name)
+    {
+        if (IsSilent(x)) throw new ArgumentException($"The {name} is all zeros (silent); the metric is undefined for it.", name);
+    }
+
+    /// <summary>Checks a pair of single signals: non-empty, same length, finite, non-silent reference.</summary>
+    public static void RequirePair(ReadOnlySpan<float> reference, ReadOnlySpan<float> estimate, bool allowSilentEstimate = true)
+    {
+        RequireNotEmpty(reference.Length, nameof(reference));
+        RequireSameLength(reference.Length, estimate.Length);
+        RequireFinite(reference, nameof(reference));
+        RequireFinite(estimate, nameof(estimate));
+        RequireNotSilent(reference, nameof(reference));
+        if (!allowSilentEstimate) RequireNotSilent(estimate, nameof(estimate));
+    }
+
+    /// <inheritdoc cref="RequirePair(ReadOnlySpan{float}, ReadOnlySpan{float}, bool)"/>
+    public static void RequirePair(ReadOnlySpan<double> reference, ReadOnlySpan<double> estimate, bool allowSilentEstimate = true)
+    {
+        RequireNotEmpty(reference.Length, nameof(reference));
+        RequireSameLength(reference.Length, estimate.Length);
+        RequireFinite(reference, nameof(reference));
+        RequireFinite(estimate, nameof(estimate));
+        RequireNotSilent(reference, nameof(reference));
+        if (!allowSilentEstimate) RequireNotSilent(estimate, nameof(estimate));
+    }
+
+    /// <summary>Checks a row-major <c>[count, length]</c> block of signals and returns the per-signal length.</summary>
+    public static int RequireSources(ReadOnlySpan<float> signals, int count, string name)
+    {
+        if (count <= 0) throw new ArgumentOutOfRangeException(nameof(count), count, "The number of sources must be positive.");
+        if (signals.Length == 0) throw new ArgumentException($"The {name} are empty.", name);
+        if (signals.Length % count != 0)
+            throw new ArgumentException($"The {name} hold {signals.Length} samples, which is not a multiple of the source count {count} (expected a row-major [sources, samples] block).", name);
+        RequireFinite(signals, name);
+        return signals.Length / count;
+    }
+
+    public static double[] ToDouble(ReadOnlySpan<float> x)
+    {
+        var d = new double[x.Length];
+        for (int i = 0; i < x.Length; i++) d[i] = x[i];
+        return d;
+    }
+}
