@@ -1,0 +1,190 @@
+namespace SpeechSeparation.Evaluation;
+
+/// <summary>Frame-wise BSS Eval v4 criteria: row-major <c>[source, window]</c> arrays (NaN for skipped windows).</summary>
+public sealed class BssEvalImagesResult
+{
+    internal BssEvalImagesResult(int sources, int windows, double[] sdr, double[] isr, double[] sir, double[] sar)
+    {
+        Sources = sources; Windows = windows;
+        Sdr = sdr; Isr = isr; Sir = sir; Sar = sar;
+    }
+
+    /// <summary>Number of sources.</summary>
+    public int Sources { get; }
+
+    /// <summary>Number of evaluated windows.</summary>
+    public int Windows { get; }
+
+    /// <summary>Source-to-distortion ratio, <c>[source, window]</c>, dB.</summary>
+    public double[] Sdr { get; }
+
+    /// <summary>Source image-to-spatial distortion ratio, <c>[source, window]</c>, dB.</summary>
+    public double[] Isr { get; }
+
+    /// <summary>Source-to-interference ratio, <c>[source, window]</c>, dB.</summary>
+    public double[] Sir { get; }
+
+    /// <summary>Source-to-artifacts ratio, <c>[source, window]</c>, dB.</summary>
+    public double[] Sar { get; }
+
+    /// <summary>
+    /// SiSEC 2018 aggregation of one metric for one source: the median over windows ignoring NaN (NaN when every
+    /// window was skipped).
+    /// </summary>
+    public static double MedianIgnoringNaN(ReadOnlySpan<double> values)
+    {
+        var v = new List<double>(values.Length);
+        foreach (var x in values) if (!double.IsNaN(x)) v.Add(x);
+        if (v.Count == 0) return double.NaN;
+        v.Sort();
+        int m = v.Count / 2;
+        return v.Count % 2 == 1 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+    }
+
+    /// <summary>Per-source medians over windows (ignoring NaN) of a <c>[source, window]</c> array of this result.</summary>
+    public double[] MedianOverWindows(double[] metric)
+    {
+        var r = new double[Sources];
+        for (int j = 0; j < Sources; j++) r[j] = MedianIgnoringNaN(metric.AsSpan(j * Windows, Windows));
+        return r;
+    }
+}
+
+/// <summary>
+/// BSS Eval v4 as <c>museval.metrics.bss_eval</c> computes it for SiSEC 2018 ("images" criteria SDR/ISR/SIR/SAR): the
+/// 512-tap distortion filters are estimated once on the whole signals (Gram matrix plus machine-epsilon diagonal
+/// loading) and the decomposition is evaluated per window. Estimate <c>j</c> is compared with reference <c>j</c>
+/// (no permutation, as <c>museval.evaluate</c> does). Windows where any reference or any estimate is all zero give NaN
+/// for every source. Thread-safe.
+/// </summary>
+public static class BssEvalImages
+{
+    /// <summary>The diagonal loading of museval (float64 machine epsilon).</summary>
+    public const double DiagonalLoading = 2.220446049250313e-16;
+
+    /// <summary>Number of windows museval evaluates: <c>floor((T − window + hop) / hop)</c> when <c>window &lt; T</c>, else 1.</summary>
+    public static int WindowCount(int samples, int window, int hop) =>
+        window < samples ? (samples - window + hop) / hop : 1;
+
+    /// <summary>Frame-wise v4 criteria.</summary>
+    /// <param name="references">Row-major <c>[sources, samples, channels]</c> reference images (numpy layout).</param>
+    /// <param name="estimates">Row-major <c>[sources, samples, channels]</c> estimated images.</param>
+    /// <param name="sources">Number of sources.</param>
+    /// <param name="channels">Channels per image (1 for mono).</param>
+    /// <param name="window">Window length in samples (museval: one second).</param>
+    /// <param name="hop">Hop in samples (museval: one second).</param>
+    /// <param name="filterLength">Distortion filter length (512).</param>
+    public static BssEvalImagesResult Evaluate(ReadOnlySpan<float> references, ReadOnlySpan<float> estimates, int sources, int channels,
+        int window, int hop, int filterLength = BssEvalSources.FilterLength)
+    {
+        if (channels <= 0) throw new ArgumentOutOfRangeException(nameof(channels), channels, "The channel count must be positive.");
+        if (window <= 0) throw new ArgumentOutOfRangeException(nameof(window), window, "The window must be positive.");
+        if (hop <= 0) throw new ArgumentOutOfRangeException(nameof(hop), hop, "The hop must be positive.");
+        if (filterLength <= 0) throw new ArgumentOutOfRangeException(nameof(filterLength), filterLength, "The filter length must be positive.");
+        int perSource = MetricInput.RequireSources(references, sources, nameof(references));
+        MetricInput.RequireSameLength(references.Length, estimates.Length, "references", "estimates");
+        MetricInput.RequireFinite(estimates, nameof(estimates));
+        if (perSource % channels != 0) throw new ArgumentException($"Each source holds {perSource} values, not a multiple of {channels} channels.", nameof(channels));
+        int t = perSource / channels;
+        // De-interleave into per-(source, channel) signals.
+        var refs = new double[sources * channels][];
+        var ests = new double[sources * channels][];
+        for (int s = 0; s < sources; s++)
+            for (int c = 0; c < channels; c++)
+            {
+                var r = new double[t]; var e = new double[t];
+                int off = s * perSource + c;
+                for (int i = 0; i < t; i++) { r[i] = references[off + i * channels]; e[i] = estimates[off + i * channels]; }
+                refs[s * channels + c] = r; ests[s * channels + c] = e;
+            }
+        bool anyRefSilent = false;
+        for (int s = 0; s < sources && !anyRefSilent; s++)
+        {
+            bool silent = true;
+            for (int c = 0; c < channels && silent; c++) silent = MetricInput.IsSilent(refs[s * channels + c]);
+            anyRefSilent = silent;
+        }
+        if (anyRefSilent) throw new ArgumentException("A reference source is all zeros over the whole signal; BSS Eval is undefined for it.", nameof(references));
+
+        var projector = new BssProjector(refs, channels, filterLength, DiagonalLoading);
+        int l = filterLength;
+        // Filters per estimate source and output channel.
+        var cAll = new double[sources][][];
+        var cJ = new double[sources][][];
+        for (int j = 0; j < sources; j++)
+        {
+            cAll[j] = new double[channels][];
+            cJ[j] = new double[channels][];
+            for (int oc = 0; oc < channels; oc++)
+            {
+                var d = projector.RightHandSide(ests[j * channels + oc]);
+                var all = (double[])d.Clone();
+                projector.SolveAll(all);
+                var own = d.AsSpan(j * channels * l, channels * l).ToArray();
+                projector.SolveGroup(j, own);
+                cAll[j][oc] = all; cJ[j][oc] = own;
+            }
+        }
+
+        int nwin = WindowCount(t, window, hop);
+        var sdr = new double[sources * nwin]; var isr = new double[sources * nwin];
+        var sir = new double[sources * nwin]; var sar = new double[sources * nwin];
+        for (int w = 0; w < nwin; w++)
+        {
+            int start = window < t ? w * hop : 0;
+            int end = window < t ? Math.Min(start + window, t) : t;
+            var range = start..end;
+            int len = end - start, plen = len + l - 1;
+            bool skip = false;
+            for (int s = 0; s < sources && !skip; s++)
+            {
+                bool refSilent = true, estSilent = true;
+                for (int c = 0; c < channels; c++)
+                {
+                    refSilent &= MetricInput.IsSilent(refs[s * channels + c].AsSpan(range));
+                    estSilent &= MetricInput.IsSilent(ests[s * channels + c].AsSpan(range));
+                }
+                skip = refSilent || estSilent;
+            }
+            for (int j = 0; j < sources; j++)
+            {
+                int k = j * nwin + w;
+                if (skip) { sdr[k] = isr[k] = sir[k] = sar[k] = double.NaN; continue; }
+                double eTrue = 0, eSpat = 0, eInterf = 0, eArtif = 0, eDist = 0, eImage = 0, eTarget = 0;
+                var pj = new double[plen];
+                var pall = new double[plen];
+                for (int oc = 0; oc < channels; oc++)
+                {
+                    Array.Clear(pj); Array.Clear(pall);
+                    projector.AccumulateProjection(cJ[j][oc], j * channels, range, pj);
+                    projector.AccumulateProjection(cAll[j][oc], 0, range, pall);
+                    var sTrue = refs[j * channels + oc].AsSpan(range);
+                    var est = ests[j * channels + oc].AsSpan(range);
+                    for (int i = 0; i < plen; i++)
+                    {
+                        double st = i < len ? sTrue[i] : 0.0;
+                        double y = i < len ? est[i] : 0.0;
+                        double spat = pj[i] - st;
+                        double interf = pall[i] - st - spat;
+                        double artif = y - st - spat - interf;
+                        eTrue += st * st;
+                        eSpat += spat * spat;
+                        eInterf += interf * interf;
+                        eArtif += artif * artif;
+                        double dist = spat + interf + artif;
+                        eDist += dist * dist;
+                        double img = st + spat;
+                        eImage += img * img;
+                        double tgt = st + spat + interf;
+                        eTarget += tgt * tgt;
+                    }
+                }
+                sdr[k] = BssEvalSources.Decibels(eTrue, eDist);
+                isr[k] = BssEvalSources.Decibels(eTrue, eSpat);
+                sir[k] = BssEvalSources.Decibels(eImage, eInterf);
+                sar[k] = BssEvalSources.Decibels(eTarget, eArtif);
+            }
+        }
+        return new BssEvalImagesResult(sources, nwin, sdr, isr, sir, sar);
+    }
+}
