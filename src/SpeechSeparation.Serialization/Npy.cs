@@ -9,7 +9,7 @@ namespace SpeechSeparation.Serialization;
 /// </summary>
 public static class Npy
 {
-    private static ReadOnlySpan<byte> Magic => "\x93NUMPY"u8;
+    private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>Reads a <c>.npy</c> file.</summary>
     /// <exception cref="InvalidDataException">The file is not a valid .npy file (the message says why).</exception>
