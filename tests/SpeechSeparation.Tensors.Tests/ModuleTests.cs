@@ -1,0 +1,192 @@
+using SpeechSeparation.Serialization;
+using SpeechSeparation.Tensors.NN;
+
+namespace SpeechSeparation.Tensors.Tests;
+
+public class ModuleTests
+{
+    private sealed class Block : Module<Tensor, Tensor>
+    {
+        public Block()
+        {
+            Norm = RegisterModule("norm", new LayerNorm(8));
+            Lin = RegisterModule("lin", new Linear(8, 8));
+            Act = RegisterModule("act", new PReLU());
+        }
+        public LayerNorm Norm { get; }
+        public Linear Lin { get; }
+        public PReLU Act { get; }
+        public override Tensor Forward(Tensor x) => Act.Forward(Lin.Forward(Norm.Forward(x)));
+    }
+
+    private sealed class Net : Module
+    {
+        public Net()
+        {
+            Encoder = RegisterModule("encoder", new Conv1d(1, 8, 4, stride: 2));
+            Blocks = RegisterModule("blocks", new ModuleList<Block>([new Block(), new Block()]));
+            Bn = RegisterModule("bn", new BatchNorm1d(8));
+            Rnn = RegisterModule("rnn", new LSTM(8, 4, numLayers: 2, bidirectional: true, batchFirst: true));
+            Head = RegisterModule("head", new Sequential(new Linear(8, 8), new ReLU(), new Linear(8, 2, bias: false)));
+            RegisterBuffer("window", torch.ones(4), persistent: false);
+        }
+        public Conv1d Encoder { get; }
+        public ModuleList<Block> Blocks { get; }
+        public BatchNorm1d Bn { get; }
+        public LSTM Rnn { get; }
+        public Sequential Head { get; }
+    }
+
+    // The keys and shapes torch.nn produces for the same structure (ModuleList/Sequential indices, LSTM's
+    // weight_ih_l{k}[_reverse] names, BatchNorm's buffers, no entry for the parameter-free ReLU or the non-persistent buffer).
+    private static readonly (string, long[])[] ExpectedKeys =
+    [
+        ("encoder.weight", [8, 1, 4]), ("encoder.bias", [8]),
+        ("blocks.0.norm.weight", [8]), ("blocks.0.norm.bias", [8]), ("blocks.0.lin.weight", [8, 8]), ("blocks.0.lin.bias", [8]), ("blocks.0.act.weight", [1]),
+        ("blocks.1.norm.weight", [8]), ("blocks.1.norm.bias", [8]), ("blocks.1.lin.weight", [8, 8]), ("blocks.1.lin.bias", [8]), ("blocks.1.act.weight", [1]),
+        ("bn.weight", [8]), ("bn.bias", [8]), ("bn.running_mean", [8]), ("bn.running_var", [8]), ("bn.num_batches_tracked", []),
+        ("rnn.weight_ih_l0", [16, 8]), ("rnn.weight_hh_l0", [16, 4]), ("rnn.bias_ih_l0", [16]), ("rnn.bias_hh_l0", [16]),
+        ("rnn.weight_ih_l0_reverse", [16, 8]), ("rnn.weight_hh_l0_reverse", [16, 4]), ("rnn.bias_ih_l0_reverse", [16]), ("rnn.bias_hh_l0_reverse", [16]),
+        ("rnn.weight_ih_l1", [16, 8]), ("rnn.weight_hh_l1", [16, 4]), ("rnn.bias_ih_l1", [16]), ("rnn.bias_hh_l1", [16]),
+        ("rnn.weight_ih_l1_reverse", [16, 8]), ("rnn.weight_hh_l1_reverse", [16, 4]), ("rnn.bias_ih_l1_reverse", [16]), ("rnn.bias_hh_l1_reverse", [16]),
+        ("head.0.weight", [8, 8]), ("head.0.bias", [8]), ("head.2.weight", [2, 8]),
+    ];
+
+    [Fact]
+    public void StateDictKeysAndShapesEqualPyTorchs()
+    {
+        using var net = new Net();
+        var sd = net.StateDict();
+        Assert.Equal(ExpectedKeys.Select(k => k.Item1), sd.Keys);
+        foreach (var (k, shape) in ExpectedKeys) Assert.Equal(shape, sd[k].shape);
+        long expectedParams = ExpectedKeys.Where(k => !k.Item1.StartsWith("bn.running") && !k.Item1.EndsWith("num_batches_tracked"))
+            .Sum(k => k.Item2.Aggregate(1L, (a, b) => a * b));
+        Assert.Equal(expectedParams, net.ParameterCount());
+        Assert.Equal(ScalarType.Int64, sd["bn.num_batches_tracked"].dtype);
+        Assert.Contains(net.NamedBuffers(), b => b.Name == "window");
+    }
+
+    [Fact]
+    public void StrictLoadListsMissingUnexpectedAndMisShapedKeys()
+    {
+        using var net = new Net();
+        var sd = net.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.ToHost());
+        sd.Remove("blocks.1.lin.bias");
+        sd["blocks.9.extra"] = HostTensor.FromFloats([1f], 1);
+        sd["head.2.weight"] = HostTensor.FromFloats(new float[24], 3, 8);
+        var e = Assert.Throws<StateDictMismatchException>(() => net.LoadStateDict(sd));
+        Assert.Contains("blocks.1.lin.bias", e.Message);
+        Assert.Contains("blocks.9.extra", e.Message);
+        Assert.Contains("head.2.weight", e.Message);
+        Assert.Equal(["blocks.1.lin.bias"], e.Result.MissingKeys);
+        Assert.Equal(["blocks.9.extra"], e.Result.UnexpectedKeys);
+        Assert.Single(e.Result.MisShapedKeys);
+
+        // Without the shape error, a non-strict load succeeds and reports what it skipped.
+        sd["head.2.weight"] = net.Head.StateDict()["2.weight"].ToHost();
+        var r = net.LoadStateDict(sd, strict: false);
+        Assert.Equal(["blocks.1.lin.bias"], r.MissingKeys);
+        Assert.Equal(["blocks.9.extra"], r.UnexpectedKeys);
+    }
+
+    [Fact]
+    public void LoadStateDictCopiesValuesIntoTheLiveParameters()
+    {
+        using var a = new Net();
+        using var b = new Net();
+        var before = b.Encoder.Weight;
+        b.LoadStateDict(a.StateDictToHost());
+        Assert.Same(before, b.Encoder.Weight);
+        foreach (var (k, t) in a.StateDict()) Assert.Equal(t.ToDoubleArray(), b.StateDict()[k].ToDoubleArray());
+    }
+
+    [Fact]
+    public void TrainEvalPropagatesAndDropoutFollowsIt()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var net = new Sequential(new Linear(4, 4), new Dropout(0.5));
+        Assert.True(net[1].Training);
+        net.Eval();
+        Assert.False(net[1].Training);
+        var x = torch.ones(2, 4);
+        Assert.Equal(net.Forward(x).ToFloatArray(), net[0].Forward(x).ToFloatArray());
+        net.Train();
+        var y = ((Dropout)net[1]).Forward(torch.ones(1000)).ToFloatArray();
+        Assert.All(y, v => Assert.True(v == 0 || v == 2));               // kept values scaled by 1/(1-p)
+        Assert.InRange(y.Count(v => v == 0), 400, 600);
+    }
+
+    [Fact]
+    public void DefaultInitialisationFollowsPyTorch()
+    {
+        torch.manual_seed(0);
+        using var lin = new Linear(400, 300);
+        var w = lin.Weight.ToDoubleArray();
+        double bound = 1 / Math.Sqrt(400);
+        Assert.All(w, v => Assert.InRange(v, -bound, bound));
+        double std = Math.Sqrt(w.Select(v => v * v).Average());
+        Assert.Equal(bound / Math.Sqrt(3), std, 3);                      // std of U(-b, b) is b/√3
+        using var bn = new BatchNorm1d(3);
+        Assert.Equal(new double[] { 1, 1, 1 }, bn.Weight!.ToDoubleArray());
+        Assert.Equal(new double[] { 0, 0, 0 }, bn.RunningMean!.ToDoubleArray());
+        using var pr = new PReLU(2);
+        Assert.Equal(new double[] { 0.25, 0.25 }, pr.Weight.ToDoubleArray());
+        using var lstm = new LSTM(5, 10);
+        Assert.All(lstm.StateDict()["weight_hh_l0"].ToDoubleArray(), v => Assert.InRange(v, -1 / Math.Sqrt(10), 1 / Math.Sqrt(10)));
+    }
+
+    [Fact]
+    public void ToConvertsDtypeKeepingParameterIdentity()
+    {
+        using var net = new Net();
+        var w = net.Encoder.Weight;
+        var values = w.ToDoubleArray();
+        net.To(ScalarType.Float64);
+        Assert.Same(w, net.Encoder.Weight);
+        Assert.Equal(ScalarType.Float64, w.dtype);
+        Assert.True(w.requires_grad);
+        Assert.Equal(values, w.ToDoubleArray());
+        Assert.Equal(ScalarType.Int64, net.Bn.NumBatchesTracked!.dtype); // integer buffers keep their dtype
+    }
+
+    [Fact]
+    public void LstmMatchesTheGateEquations()
+    {
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(3);
+        using var lstm = new LSTM(3, 2, batchFirst: true);
+        var x = torch.randn(1, 5, 3);
+        var (y, hN, cN) = lstm.Forward(x);
+        var sd = lstm.StateDict();
+        var wih = sd["weight_ih_l0"]; var whh = sd["weight_hh_l0"]; var b = sd["bias_ih_l0"] + sd["bias_hh_l0"];
+        var h = torch.zeros(1, 2); var c = torch.zeros(1, 2);
+        var expected = new List<float>();
+        for (int t = 0; t < 5; t++)
+        {
+            var g = x.select(1, t).matmul(wih.transpose(0, 1)) + h.matmul(whh.transpose(0, 1)) + b; // [1, 8] = i f g o
+            var gates = g.chunk(4, 1);
+            var i = gates[0].sigmoid(); var f = gates[1].sigmoid(); var gg = gates[2].tanh(); var o = gates[3].sigmoid();
+            c = f * c + i * gg;
+            h = o * c.tanh();
+            expected.AddRange(h.ToFloatArray());
+        }
+        var got = y.ToFloatArray();
+        for (int k = 0; k < got.Length; k++) Assert.Equal(expected[k], got[k], 5);
+        Assert.Equal(c.ToFloatArray().Select(v => Math.Round(v, 5)), cN.ToFloatArray().Select(v => Math.Round(v, 5)));
+    }
+
+    [Fact]
+    public void BatchNormUpdatesRunningStatisticsInTraining()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var bn = new BatchNorm1d(2, momentum: 0.5);
+        var x = torch.tensor(new float[] { 1, 10, 3, 30 }, [2, 2]);   // channel means 2 and 20, unbiased vars 2 and 200
+        bn.Forward(x);
+        Assert.Equal(new float[] { 1, 10 }, bn.RunningMean!.ToFloatArray());          // 0.5·0 + 0.5·mean
+        Assert.Equal(new float[] { 1.5f, 100.5f }, bn.RunningVar!.ToFloatArray());    // 0.5·1 + 0.5·var
+        Assert.Equal(1, bn.NumBatchesTracked!.item());
+        bn.Eval();
+        var y = bn.Forward(x).ToFloatArray();
+        Assert.Equal((1 - 1) / Math.Sqrt(1.5 + 1e-5), y[0], 5);
+    }
+}
