@@ -11,6 +11,8 @@ namespace SpeechSeparation.Evaluation;
 internal sealed class BssProjector
 {
     private readonly double[][] _signals;
+    private readonly CrossCorrelation _xcorr;
+    private readonly double[][] _spectra;
     private readonly SymmetricSolver _all;
     private readonly SymmetricSolver[] _groups;
 
@@ -26,13 +28,16 @@ internal sealed class BssProjector
         FilterLength = filterLength;
         int s = signals.Length, l = filterLength, n = s * l;
         Length = signals[0].Length;
+        _xcorr = new CrossCorrelation(Length, l);
+        _spectra = new double[s][];
+        for (int i = 0; i < s; i++) _spectra[i] = _xcorr.Spectrum(signals[i]);
         // corr[i][k][m + L - 1] = Σ_u x_i(u)·x_k(u + m), |m| < L.
         var corr = new double[s, s][];
         for (int i = 0; i < s; i++)
             for (int k = i; k < s; k++)
             {
                 var c = new double[2 * l - 1];
-                CrossCorrelation.Compute(signals[i], signals[k], l - 1, c);
+                _xcorr.Correlate(_spectra[i], _spectra[k], l - 1, c);
                 corr[i, k] = c;
                 if (k != i)
                 {
@@ -88,9 +93,10 @@ internal sealed class BssProjector
         int l = FilterLength;
         var d = new double[_signals.Length * l];
         var tmp = new double[2 * l - 1];
+        var spec = _xcorr.Spectrum(estimate);
         for (int i = 0; i < _signals.Length; i++)
         {
-            CrossCorrelation.Compute(_signals[i], estimate, l - 1, tmp);
+            _xcorr.Correlate(_spectra[i], spec, l - 1, tmp);
             tmp.AsSpan(l - 1, l).CopyTo(d.AsSpan(i * l, l));
         }
         return d;

@@ -1,12 +1,57 @@
 using System.Numerics.Tensors;
+using SpeechSeparation.Signal;
 
 namespace SpeechSeparation.Evaluation;
 
-/// <summary>Full linear cross-correlation over a limited lag range.</summary>
-internal static class CrossCorrelation
+/// <summary>
+/// Full linear cross-correlation over a limited lag range, <c>c(m) = Σ_u x(u)·y(u + m)</c>, either by direct sums or
+/// through real FFTs long enough that nothing wraps (as mir_eval computes its Gram matrices).
+/// </summary>
+internal sealed class CrossCorrelation
 {
-    /// <summary><c>destination[m + maxLag] = Σ_u x(u)·y(u + m)</c> for <c>m = −maxLag..maxLag</c> (zero outside the signals).</summary>
-    public static void Compute(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int maxLag, Span<double> destination)
+    private readonly RealFftPlan<double> _plan;
+
+    /// <summary>An FFT engine for signals of up to <paramref name="signalLength"/> samples and lags below <paramref name="maxLag"/>.</summary>
+    public CrossCorrelation(int signalLength, int maxLag)
+    {
+        int need = signalLength + maxLag;
+        int n = 1;
+        while (n < need) n <<= 1;
+        Size = n;
+        _plan = RealFftPlan<double>.Get(n);
+    }
+
+    /// <summary>FFT size.</summary>
+    public int Size { get; }
+
+    /// <summary>The one-sided spectrum (interleaved complex) of a zero-padded signal.</summary>
+    public double[] Spectrum(ReadOnlySpan<double> x)
+    {
+        var padded = new double[Size];
+        x.CopyTo(padded);
+        var spec = new double[2 * (Size / 2 + 1)];
+        _plan.Forward(padded, spec);
+        return spec;
+    }
+
+    /// <summary><c>destination[m + maxLag] = Σ_u x(u)·y(u + m)</c> for <c>m = −maxLag..maxLag</c>, from the two spectra.</summary>
+    public void Correlate(ReadOnlySpan<double> spectrumX, ReadOnlySpan<double> spectrumY, int maxLag, Span<double> destination)
+    {
+        var prod = new double[spectrumX.Length];
+        for (int k = 0; k < prod.Length; k += 2)
+        {
+            double ar = spectrumX[k], ai = spectrumX[k + 1], br = spectrumY[k], bi = spectrumY[k + 1];
+            // conj(X)·Y
+            prod[k] = ar * br + ai * bi;
+            prod[k + 1] = ar * bi - ai * br;
+        }
+        var r = new double[Size];
+        _plan.Inverse(prod, r);
+        for (int m = -maxLag; m <= maxLag; m++) destination[m + maxLag] = r[m >= 0 ? m : Size + m];
+    }
+
+    /// <summary>The same by direct sums (reference implementation, used for short signals and in tests).</summary>
+    public static void Direct(ReadOnlySpan<double> x, ReadOnlySpan<double> y, int maxLag, Span<double> destination)
     {
         for (int m = -maxLag; m <= maxLag; m++)
         {
