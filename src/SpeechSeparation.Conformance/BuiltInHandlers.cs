@@ -1,17 +1,17 @@
+using System.Reflection;
+
 namespace SpeechSeparation.Conformance;
 
-/// <summary>The handlers shipped with the library, one per fixture family.</summary>
+/// <summary>
+/// The handlers shipped with the library: every public or internal non-abstract <see cref="IFixtureHandler"/> of this
+/// assembly with a parameterless constructor, discovered automatically (no list to edit when a family is added).
+/// </summary>
 internal static class BuiltInHandlers
 {
-    public static IEnumerable<IFixtureHandler> All()
-    {
-        // Each family adds its handler here.
-        yield return new Metrics.MetricBankHandler();
-        yield return new Metrics.MetricSeparationHandler();
-        yield return new Metrics.MetricBssEvalV4Handler();
-        yield return new Metrics.MetricNsdrHandler();
-        yield return new Metrics.MetricEdgeCasesHandler();
-        yield return new Metrics.MetricInternalsHandler();
-        yield break;
-    }
+    public static IEnumerable<IFixtureHandler> All() =>
+        typeof(BuiltInHandlers).Assembly.GetTypes()
+            .Where(t => typeof(IFixtureHandler).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false }
+                        && t.GetConstructor(BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, Type.EmptyTypes) is not null)
+            .OrderBy(t => t.FullName, StringComparer.Ordinal)
+            .Select(t => (IFixtureHandler)Activator.CreateInstance(t, nonPublic: true)!);
 }
