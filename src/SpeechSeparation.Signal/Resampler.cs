@@ -255,7 +255,7 @@ public sealed class Resampler
 
     /// <summary>
     /// <c>julius.resample_frac(x, old_sr, new_sr, zeros, rolloff)</c>: Hann-windowed sinc with each phase normalised to
-    /// unit sum, edge replication, output length <c>floor(new·n/old)</c>.
+    /// unit sum, edge replication, output length <c>floor(new·n/old)</c>. The kernel is computed in float32 as julius does.
     /// </summary>
     public static Resampler Julius(int inputRate, int outputRate, int zeros = 24, double rolloff = 0.945)
     {
@@ -266,21 +266,27 @@ public sealed class Resampler
         double sr = Math.Min(old, nw) * rolloff;
         int width = (int)Math.Ceiling(zeros * old / sr);
         int k = 2 * width + old;
+        // julius builds the kernel in float32 (torch.arange(...).float()); reproduce that arithmetic, then widen.
         var kernels = new double[nw * k];
+        var row = new float[k];
+        float srF = (float)sr, piF = (float)Math.PI, oldF = old, zerosF = zeros;
         for (int i = 0; i < nw; i++)
         {
+            float shift = (float)(-(double)i / nw);
             double sum = 0;
             for (int t = 0; t < k; t++)
             {
-                double tt = (-(double)i / nw + (double)(t - width) / old) * sr;
-                tt = Math.Clamp(tt, -zeros, zeros);
-                tt *= Math.PI;
-                double w = Math.Pow(Math.Cos(tt / zeros / 2), 2);
-                double v = (tt == 0 ? 1.0 : Math.Sin(tt) / tt) * w;
-                kernels[i * k + t] = v;
+                float tt = (shift + (float)(t - width) / oldF) * srF;
+                tt = Math.Clamp(tt, -zerosF, zerosF);
+                tt *= piF;
+                float c = MathF.Cos(tt / zerosF / 2f);
+                float w = c * c;
+                float v = (tt == 0f ? 1f : MathF.Sin(tt) / tt) * w;
+                row[t] = v;
                 sum += v;
             }
-            for (int t = 0; t < k; t++) kernels[i * k + t] /= sum;
+            float sumF = (float)sum;
+            for (int t = 0; t < k; t++) kernels[i * k + t] = row[t] / sumF;
         }
         var starts = new int[nw];
         Array.Fill(starts, -width);
