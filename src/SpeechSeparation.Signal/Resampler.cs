@@ -255,9 +255,10 @@ public sealed class Resampler
 
     /// <summary>
     /// <c>julius.resample_frac(x, old_sr, new_sr, zeros, rolloff)</c>: Hann-windowed sinc with each phase normalised to
-    /// unit sum, edge replication, output length <c>floor(new·n/old)</c>. The kernel is computed in float32 as julius does.
+    /// unit sum, edge replication, output length <c>floor(new·n/old)</c> (<c>ceil</c> with <paramref name="full"/>; an explicit
+    /// julius <c>output_length</c> is a prefix of the full output). The kernel is computed in float32 as julius does.
     /// </summary>
-    public static Resampler Julius(int inputRate, int outputRate, int zeros = 24, double rolloff = 0.945)
+    public static Resampler Julius(int inputRate, int outputRate, int zeros = 24, double rolloff = 0.945, bool full = false)
     {
         CheckFactors(inputRate, outputRate);
         if (zeros < 1) throw new ArgumentOutOfRangeException(nameof(zeros), zeros, "The number of zero crossings must be positive.");
@@ -291,7 +292,8 @@ public sealed class Resampler
         var starts = new int[nw];
         Array.Fill(starts, -width);
         long o = old, nn = nw;
-        return new Resampler(nw, old, k, kernels, starts, ResamplerEdge.Replicate, n => nn * n / o, old, nw, null);
+        Func<long, long> len = full ? n => (nn * n + o - 1) / o : n => nn * n / o;
+        return new Resampler(nw, old, k, kernels, starts, ResamplerEdge.Replicate, len, old, nw, null);
     }
 
     /// <summary>Resamples a whole float signal.</summary>
