@@ -9,6 +9,7 @@ public static class Program
     public static IReadOnlyDictionary<string, ICommand> Commands { get; } = new ICommand[]
     {
         new CheckFixtureCommand(),
+        new EvaluateCommand(),
     }.ToDictionary(c => c.Name);
 
     /// <summary>Runs a command line; returns the process exit code.</summary>
