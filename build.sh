@@ -11,6 +11,8 @@ have_cmd() { command -v "$1" >/dev/null 2>&1; }
 have_cmd cmake || need_pkgs+=(cmake)
 have_cmd g++ || need_pkgs+=(g++)
 [ -f /usr/lib/x86_64-linux-gnu/cmake/Torch/TorchConfig.cmake ] || [ -n "${TORCH_DIR:-}${LIBTORCH:-}" ] || ls /usr/lib/*/cmake/Torch/TorchConfig.cmake >/dev/null 2>&1 || need_pkgs+=(libtorch-dev)
+# libtorch's matmuls go through libblas.so.3: make it OpenBLAS (Debian's default alternative is the slow reference BLAS).
+ls /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 >/dev/null 2>&1 || need_pkgs+=(libopenblas0-pthread)
 # Real recorded speech used by tests (share-alike: mixtures are built at test time, never committed).
 [ -d /usr/share/asterisk/sounds/en ] || need_pkgs+=(asterisk-core-sounds-en-wav)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
@@ -25,6 +27,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPE
 case "${1:-}" in
   run)
     dotnet build src/SpeechSeparation.Cli -c Release -v quiet -nologo
+    if [ $# -le 1 ]; then set -- run checkpoint samples/sample_checkpoint.pt; fi
     dotnet run --no-build -c Release --project src/SpeechSeparation.Cli -- "${@:2}"
     ;;
   test)
