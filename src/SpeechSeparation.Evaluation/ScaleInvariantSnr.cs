@@ -58,25 +58,11 @@ public static class ScaleInvariantSnr
     internal static double ComputeUnchecked(ReadOnlySpan<float> reference, ReadOnlySpan<float> estimate)
     {
         int n = reference.Length;
-        double sr = 0, se = 0;
-        for (int i = 0; i < n; i++) { sr += reference[i]; se += estimate[i]; }
+        var (sr, se) = WideningSums.Sums(reference, estimate);
         double mr = sr / n, me = se / n;
-        double dot = 0, rr = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double r = reference[i] - mr, e = estimate[i] - me;
-            dot += e * r;
-            rr += r * r;
-        }
+        var (dot, rr) = WideningSums.CenteredDot(reference, estimate, mr, me);
         double alpha = dot / (rr + Epsilon);
-        double tt = 0, ee = 0;
-        for (int i = 0; i < n; i++)
-        {
-            double t = alpha * (reference[i] - mr);
-            double e = estimate[i] - me - t;
-            tt += t * t;
-            ee += e * e;
-        }
+        var (tt, ee) = WideningSums.ProjectionEnergies(reference, estimate, mr, me, alpha);
         return 10.0 * Math.Log10(tt / (ee + Epsilon) + Epsilon);
     }
 
