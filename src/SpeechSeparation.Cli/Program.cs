@@ -9,6 +9,7 @@ public static class Program
     public static IReadOnlyDictionary<string, ICommand> Commands { get; } = new ICommand[]
     {
         new CheckFixtureCommand(),
+        new CheckpointCommand(),
         new EvaluateCommand(),
     }.ToDictionary(c => c.Name);
 
