@@ -36,13 +36,14 @@ public static class TorchCheckpoint
         catch (InvalidDataException e) { throw new InvalidDataException($"{path}: {e.Message}", e); }
     }
 
-    /// <summary>Reads a checkpoint from a seekable stream (torch zip, torch legacy or safetensors).</summary>
+    /// <summary>Reads a checkpoint from a seekable stream positioned at its start (torch zip, torch legacy or safetensors).</summary>
     /// <exception cref="InvalidDataException">The data is not a readable checkpoint; the message says why.</exception>
     public static object? Load(Stream stream)
     {
         ArgumentNullException.ThrowIfNull(stream);
         if (!stream.CanSeek || !stream.CanRead) throw new ArgumentException("Checkpoints are read from a readable, seekable stream.", nameof(stream));
-        long start = stream.Position;
+        if (stream.Position != 0) throw new ArgumentException("The checkpoint must start at the beginning of the stream (position 0).", nameof(stream));
+        long start = 0;
         var head = new byte[Math.Min(512, stream.Length - start)];
         stream.ReadExactly(head);
         stream.Position = start;

@@ -198,6 +198,9 @@ internal sealed class TorchPickleResolver : IPickleResolver
     /// <summary>Copies every rebuilt tensor's elements out of its storage; <paramref name="readRoot"/> supplies a root storage's bytes.</summary>
     public void Materialize(Func<TorchStorage, byte[]> readRoot)
     {
+        // Release each storage's bytes after its last tensor, so that peak memory stays near the tensors' own size.
+        var uses = new Dictionary<TorchStorage, int>(ReferenceEqualityComparer.Instance);
+        foreach (var p in _pending) uses[p.Storage.Root ?? p.Storage] = uses.GetValueOrDefault(p.Storage.Root ?? p.Storage) + 1;
         foreach (var (target, storage, offset, stride) in _pending)
         {
             var root = storage.Root ?? storage;
@@ -206,6 +209,7 @@ internal sealed class TorchPickleResolver : IPickleResolver
                 throw new InvalidDataException($"storage '{root.Key}' holds {root.Data.LongLength} bytes, needs {root.ByteLength}.");
             long baseByte = storage.RootElementOffset * root.DType.ElementSize();
             CopyStrided(root.Data, baseByte, offset, target.Shape, stride, target.DType.ElementSize(), target.Data);
+            if (--uses[root] == 0) root.Data = null;
         }
         _pending.Clear();
     }
