@@ -174,24 +174,34 @@ public sealed class Stft
         var w = WindowAs<T>();
         var plan = RealFftPlan<T>.Get(n);
         T scale = Normalized ? T.One / T.Sqrt(T.CreateChecked(n)) : T.One;
+        // frames are processed in blocks so that the frequency-major output is written row by row (cache friendly)
+        const int Block = 16;
         var frameBuf = ArrayPool<T>.Shared.Rent(n);
-        var specBuf = ArrayPool<T>.Shared.Rent(2 * bins);
+        var specBuf = ArrayPool<T>.Shared.Rent(2 * bins * Block);
         try
         {
             var frame = frameBuf.AsSpan(0, n);
-            var spec = specBuf.AsSpan(0, 2 * bins);
-            for (int m = 0; m < frames; m++)
+            for (int m0 = 0; m0 < frames; m0 += Block)
             {
-                long start = (long)m * HopLength - pad;
-                if (start >= 0 && start + n <= x.Length)
-                    System.Numerics.Tensors.TensorPrimitives.Multiply(x.Slice((int)start, n), w, frame);
-                else
-                    for (int i = 0; i < n; i++) frame[i] = w[i] * Padded(x, start + i);
-                plan.Forward(frame, spec);
+                int nb = Math.Min(Block, frames - m0);
+                for (int b = 0; b < nb; b++)
+                {
+                    long start = (long)(m0 + b) * HopLength - pad;
+                    if (start >= 0 && start + n <= x.Length)
+                        System.Numerics.Tensors.TensorPrimitives.Multiply(x.Slice((int)start, n), w, frame);
+                    else
+                        for (int i = 0; i < n; i++) frame[i] = w[i] * Padded(x, start + i);
+                    plan.Forward(frame, specBuf.AsSpan(2 * bins * b, 2 * bins));
+                }
                 for (int k = 0; k < bins; k++)
                 {
-                    real[k * frames + m] = spec[2 * k] * scale;
-                    imag[k * frames + m] = spec[2 * k + 1] * scale;
+                    var re = real.Slice(k * frames + m0, nb);
+                    var im = imag.Slice(k * frames + m0, nb);
+                    for (int b = 0; b < nb; b++)
+                    {
+                        re[b] = specBuf[2 * bins * b + 2 * k] * scale;
+                        im[b] = specBuf[2 * bins * b + 2 * k + 1] * scale;
+                    }
                 }
             }
         }
@@ -259,32 +269,47 @@ public sealed class Stft
         T scale = Normalized ? T.Sqrt(T.CreateChecked(n)) : T.One;
         int stop = Math.Min(end, olaLen);
         // only frames touching [start, stop) matter
-        var specBuf = ArrayPool<T>.Shared.Rent(2 * bins);
+        const int Block = 16;
+        var specBuf = ArrayPool<T>.Shared.Rent(2 * bins * Block);
         var frameBuf = ArrayPool<T>.Shared.Rent(n);
         var envBuf = ArrayPool<T>.Shared.Rent(Math.Max(1, output.Length));
         try
         {
-            var spec = specBuf.AsSpan(0, 2 * bins);
             var frame = frameBuf.AsSpan(0, n);
             var env = envBuf.AsSpan(0, output.Length);
             output.Clear();
             env.Clear();
-            for (int m = 0; m < frames; m++)
+            // frames touching [start, stop)
+            int mFirst = Math.Max(0, (start - n) / hop), mLast = Math.Min(frames - 1, (stop - 1) / hop);
+            for (int m0 = mFirst; m0 <= mLast; m0 += Block)
             {
-                int f0 = m * hop;
-                if (f0 >= stop || f0 + n <= start) continue;
+                int nb = Math.Min(Block, mLast + 1 - m0);
                 for (int k = 0; k < bins; k++)
                 {
-                    spec[2 * k] = real[k * frames + m] * scale;
-                    spec[2 * k + 1] = imag[k * frames + m] * scale;
+                    var re = real.Slice(k * frames + m0, nb);
+                    var im = imag.Slice(k * frames + m0, nb);
+                    for (int b = 0; b < nb; b++)
+                    {
+                        specBuf[2 * bins * b + 2 * k] = re[b] * scale;
+                        specBuf[2 * bins * b + 2 * k + 1] = im[b] * scale;
+                    }
                 }
-                plan.Inverse(spec, frame);
-                int a = Math.Max(f0, start), b = Math.Min(f0 + n, stop);
-                for (int t = a; t < b; t++)
+                for (int b = 0; b < nb; b++)
                 {
-                    T wi = w[t - f0];
-                    output[t - start] += frame[t - f0] * wi;
-                    env[t - start] += wi * wi;
+                    int f0 = (m0 + b) * hop;
+                    if (f0 >= stop || f0 + n <= start) continue;
+                    plan.Inverse(specBuf.AsSpan(2 * bins * b, 2 * bins), frame);
+                    int a = Math.Max(f0, start), e = Math.Min(f0 + n, stop);
+                    var o = output.Slice(a - start, e - a);
+                    var ev = env.Slice(a - start, e - a);
+                    var fr = frame.Slice(a - f0, e - a);
+                    var wv = w.Slice(a - f0, e - a);
+                    for (int t = 0; t < o.Length; t++)
+                    {
+                        T wi = wv[t];
+                        o[t] += fr[t] * wi;
+                        ev[t] += wi * wi;
+                    }
                 }
             }
             int valid = Math.Max(0, stop - start);
