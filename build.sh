@@ -14,7 +14,8 @@ have_cmd g++ || need_pkgs+=(g++)
 # libtorch's matmuls go through libblas.so.3: make it OpenBLAS (Debian's default alternative is the slow reference BLAS).
 ls /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 >/dev/null 2>&1 || need_pkgs+=(libopenblas0-pthread)
 # Real recorded speech used by tests (share-alike: mixtures are built at test time, never committed).
-[ -d /usr/share/asterisk/sounds/en ] || need_pkgs+=(asterisk-core-sounds-en-wav)
+[ -d /usr/share/asterisk/sounds/en_US_f_Allison ] || need_pkgs+=(asterisk-core-sounds-en-wav)
+[ -d /usr/share/asterisk/sounds/it_IT_m_Carlo ] || need_pkgs+=(asterisk-core-sounds-it-wav)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "build.sh: installing ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -1,0 +1,75 @@
+using Microsoft.Extensions.Logging;
+using SpeechSeparation.Signal;
+using SpeechSeparation.Tensors;
+
+namespace SpeechSeparation;
+
+/// <summary>How multi-channel input is handled.</summary>
+public enum ChannelMode
+{
+    /// <summary>Average the channels and separate the mono down-mix (stems are mono).</summary>
+    Downmix,
+    /// <summary>Separate each channel on its own (stems keep the channel count).</summary>
+    PerChannel,
+}
+
+/// <summary>
+/// What happens to the level of the outputs. Outputs are never clipped: when a stem written as integer PCM would exceed
+/// full scale, every stem of that file is scaled down by the same factor.
+/// </summary>
+public enum GainPolicy
+{
+    /// <summary>
+    /// Default. Stems are scaled by one common factor so that their sum best matches the mixture (least squares), i.e.
+    /// they keep the mixture's scale whatever scale the network produced.
+    /// </summary>
+    MatchMixture,
+    /// <summary>The network's output as it is.</summary>
+    None,
+    /// <summary>Each stem peak-normalised to -1 dBFS.</summary>
+    PeakNormalize,
+}
+
+/// <summary>Options of <see cref="Separator.Load(string, SeparatorOptions?)"/> and <see cref="Enhancer"/>.</summary>
+public sealed record SeparatorOptions
+{
+    /// <summary>Where the model runs (CPU by default; <see cref="Device.Cuda"/> with a CUDA libtorch).</summary>
+    public Device Device { get; init; } = Device.CPU;
+
+    /// <summary>libtorch intra-op threads (null keeps libtorch's default).</summary>
+    public int? Threads { get; init; }
+
+    /// <summary>Window length for long audio, in seconds of model-rate audio.</summary>
+    public double WindowSeconds { get; init; } = 4.0;
+
+    /// <summary>Overlap between windows, in seconds (at most half a window).</summary>
+    public double OverlapSeconds { get; init; } = 1.0;
+
+    /// <summary>Windows per forward pass.</summary>
+    public int BatchSize { get; init; } = 1;
+
+    /// <summary>Multi-channel handling.</summary>
+    public ChannelMode Channels { get; init; } = ChannelMode.Downmix;
+
+    /// <summary>Output level policy.</summary>
+    public GainPolicy Gain { get; init; } = GainPolicy.MatchMixture;
+
+    /// <summary>Architecture of a bare checkpoint (<c>.pt</c>/<c>.bin</c> without a config), e.g. <c>sb_simpleseparator</c>.</summary>
+    public string? Architecture { get; init; }
+
+    /// <summary>Hyper-parameters for a bare checkpoint, as JSON with the upstream names.</summary>
+    public string? ConfigJson { get; init; }
+
+    /// <summary>Logging (progress and decisions are logged at Debug/Information).</summary>
+    public ILoggerFactory? LoggerFactory { get; init; }
+}
+
+/// <summary>How stems are written to files.</summary>
+public sealed record OutputOptions
+{
+    /// <summary>Sample format of written WAV files.</summary>
+    public WavSampleFormat Format { get; init; } = WavSampleFormat.Pcm16;
+
+    /// <summary>Replace existing files (otherwise an existing output raises <see cref="IOException"/>).</summary>
+    public bool Overwrite { get; init; }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using SpeechSeparation.Serialization;
+using SpeechSeparation.Tensors.NN;
+
+namespace SpeechSeparation;
+
+/// <summary>
+/// Loads separators. Accepted: the library's model package (a folder or its <c>speechsep.json</c>, with
+/// <c>model.safetensors</c>), or a bare PyTorch checkpoint (<c>.pt</c>/<c>.bin</c>, nested or <c>module.</c>-prefixed) with
+/// <see cref="SeparatorOptions.Architecture"/> and <see cref="SeparatorOptions.ConfigJson"/>. A checkpoint that does not
+/// fit raises <see cref="StateDictMismatchException"/> listing the missing, unexpected and mis-shaped keys.
+/// </summary>
+public static class Separator
+{
+    /// <summary>Loads a separator from a model package or checkpoint.</summary>
+    public static ISeparator Load(string path, SeparatorOptions? options = null) => new NetworkSeparator(ModelPackage.LoadNetwork(path, options ?? new()), options);
+}
+
+/// <summary>Loads enhancers (single-output networks); same formats as <see cref="Separator"/>.</summary>
+public static class Enhancer
+{
+    /// <summary>Loads an enhancer from a model package or checkpoint.</summary>
+    public static IEnhancer Load(string path, SeparatorOptions? options = null)
+    {
+        var network = ModelPackage.LoadNetwork(path, options ?? new());
+        if (network.SourceNames.Count != 1)
+        {
+            network.Dispose();
+            throw new InvalidOperationException($"'{path}' is a {network.SourceNames.Count}-source separator, not an enhancer.");
+        }
+        return new NetworkSeparator(network, options);
+    }
+}
+
+/// <summary>
+/// The library's own model format: <c>speechsep.json</c> (architecture, sample rate, source names, upstream
+/// hyper-parameters) beside <c>model.safetensors</c>.
+/// </summary>
+public static class ModelPackage
+{
+    /// <summary>The package's metadata file name.</summary>
+    public const string MetadataFile = "speechsep.json";
+
+    /// <summary>The package's weight file name.</summary>
+    public const string WeightsFile = "model.safetensors";
+
+    /// <summary>Writes a package (atomically per file) from a module's state dict.</summary>
+    public static void Save(string directory, string architecture, int sampleRate, JsonObject config, Module module)
+    {
+        Directory.CreateDirectory(directory);
+        SafeTensors.Save(Path.Combine(directory, WeightsFile), module.StateDictToHost());
+        var meta = new JsonObject
+        {
+            ["format"] = "speechsep-model",
+            ["version"] = 1,
+            ["architecture"] = architecture,
+            ["sample_rate"] = sampleRate,
+            ["parameters"] = module.ParameterCount(),
+            ["config"] = config.DeepClone(),
+        };
+        var path = Path.Combine(directory, MetadataFile);
+        var tmp = path + ".tmp";
+        File.WriteAllText(tmp, meta.ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
+        File.Move(tmp, path, overwrite: true);
+    }
+
+    /// <summary>Builds the network a package or checkpoint describes.</summary>
+    public static ISeparationNetwork LoadNetwork(string path, SeparatorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        var meta = Directory.Exists(path) ? Path.Combine(path, MetadataFile) : path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? path : null;
+        if (meta is not null)
+        {
+            if (!File.Exists(meta)) throw new FileNotFoundException($"'{path}' is not a SpeechSeparation model package: {MetadataFile} is missing.", meta);
+            using var doc = JsonDocument.Parse(File.ReadAllText(meta));
+            var root = doc.RootElement;
+            var arch = root.GetProperty("architecture").GetString() ?? throw new InvalidDataException($"{meta}: 'architecture' is empty.");
+            int? rate = root.TryGetProperty("sample_rate", out var sr) ? sr.GetInt32() : null;
+            var config = root.TryGetProperty("config", out var c) ? c.Clone() : default;
+            var dir = Path.GetDirectoryName(Path.GetFullPath(meta))!;
+            var weights = SafeTensors.Load(Path.Combine(dir, root.TryGetProperty("weights", out var w) ? w.GetString()! : WeightsFile));
+            return Architectures.Create(new NetworkSpec(arch, config, weights, rate, options.Device));
+        }
+        if (!File.Exists(path)) throw new FileNotFoundException($"No model at '{path}'.", path);
+        if (options.Architecture is null)
+            throw new ArgumentException($"'{path}' is a bare checkpoint: say which architecture it is (SeparatorOptions.Architecture; known: {string.Join(", ", Architectures.Names)}).");
+        var cfg = options.ConfigJson is null ? default : JsonDocument.Parse(options.ConfigJson).RootElement.Clone();
+        var sd = path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? SafeTensors.Load(path) : StateDict.Load(path);
+        return Architectures.Create(new NetworkSpec(options.Architecture, cfg, sd, null, options.Device));
+    }
+}
