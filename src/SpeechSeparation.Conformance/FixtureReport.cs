@@ -6,7 +6,8 @@ namespace SpeechSeparation.Conformance;
 /// <param name="RelL2">Relative L2 error (NaN when not applicable).</param>
 /// <param name="Passed">Whether every bound held.</param>
 /// <param name="Detail">Tolerance or explanation.</param>
-public sealed record OutputCheck(string Name, double MaxAbs, double RelL2, bool Passed, string Detail);
+/// <param name="Skipped">Not compared on purpose (the reason is in <paramref name="Detail"/>); neither pass nor failure.</param>
+public sealed record OutputCheck(string Name, double MaxAbs, double RelL2, bool Passed, string Detail, bool Skipped = false);
 
 /// <summary>The result of running one fixture folder.</summary>
 public sealed class FixtureReport
@@ -25,8 +26,8 @@ public sealed class FixtureReport
     /// <summary>Every compared output, in order.</summary>
     public IReadOnlyList<OutputCheck> Checks => _checks;
 
-    /// <summary>True when at least one output was checked and all passed.</summary>
-    public bool Passed => _checks.Count > 0 && _checks.All(c => c.Passed);
+    /// <summary>True when at least one output was checked or skipped on purpose, and none failed.</summary>
+    public bool Passed => _checks.Count > 0 && _checks.All(c => c.Passed || c.Skipped);
 
     /// <summary>Adds a check.</summary>
     public void Add(OutputCheck check) => _checks.Add(check);
@@ -75,6 +76,9 @@ public sealed class FixtureReport
         return check;
     }
 
+    /// <summary>Records an output that is deliberately not compared (e.g. PESQ, which the library does not ship).</summary>
+    public void Skip(string name, string why) => _checks.Add(new OutputCheck(name, double.NaN, double.NaN, false, why, Skipped: true));
+
     /// <summary>Records a failure that produced no numbers (an exception, a missing file).</summary>
     public void Fail(string name, string why) => _checks.Add(new OutputCheck(name, double.NaN, double.NaN, false, why));
 
@@ -83,7 +87,11 @@ public sealed class FixtureReport
     {
         w.WriteLine($"{Directory} [{Handler}]");
         foreach (var c in _checks)
+        {
+            if (c.Skipped) { w.WriteLine($"  SKIP  {c.Name,-40} ({c.Detail})"); continue; }
             w.WriteLine($"  {(c.Passed ? "PASS" : "FAIL")}  {c.Name,-40} max_abs={c.MaxAbs:G4}  rel_l2={c.RelL2:G4}  ({c.Detail})");
-        w.WriteLine($"  {(Passed ? "PASS" : "FAIL")}: {_checks.Count(c => c.Passed)} of {_checks.Count} outputs within tolerance");
+        }
+        int skipped = _checks.Count(c => c.Skipped);
+        w.WriteLine($"  {(Passed ? "PASS" : "FAIL")}: {_checks.Count(c => c.Passed)} of {_checks.Count - skipped} outputs within tolerance" + (skipped > 0 ? $", {skipped} skipped" : ""));
     }
 }
