@@ -8,6 +8,10 @@ public static class Program
     /// <summary>The commands, by name.</summary>
     public static IReadOnlyDictionary<string, ICommand> Commands { get; } = new ICommand[]
     {
+        new SeparateCommand(enhance: false),
+        new SeparateCommand(enhance: true),
+        new ModelsCommand(),
+        new InfoCommand(),
         new CheckFixtureCommand(),
         new CheckpointCommand(),
         new EvaluateCommand(),
@@ -31,10 +35,11 @@ public static class Program
         {
             return command.Run(args[1..], Console.Out, Console.Error);
         }
-        catch (Exception e) when (e is ArgumentException or IOException or InvalidDataException or FormatException
-                                      or InvalidOperationException or NotSupportedException or UnauthorizedAccessException)
+        catch (Exception e) when (e is not OutOfMemoryException)
         {
+            // Every failure is reported as one line (the full trace with SPEECHSEP_DEBUG=1), never as a crash.
             Console.Error.WriteLine($"speechsep {args[0]}: {e.Message}");
+            if (Environment.GetEnvironmentVariable("SPEECHSEP_DEBUG") == "1") Console.Error.WriteLine(e);
             return 1;
         }
     }

@@ -1,0 +1,141 @@
+using System.Globalization;
+using System.Text.Json;
+using SpeechSeparation.Signal;
+using SpeechSeparation.Tensors;
+
+namespace SpeechSeparation.Cli.Commands;
+
+/// <summary>
+/// <c>speechsep separate|enhance INPUT... --model PATH [options]</c>: processes WAV files and folders in bounded memory,
+/// writing one file per output. Exit codes: 0 success, 1 a file failed, 2 usage error.
+/// </summary>
+public sealed class SeparateCommand(bool enhance) : ICommand
+{
+    /// <inheritdoc />
+    public string Name => enhance ? "enhance" : "separate";
+
+    /// <inheritdoc />
+    public string Summary => enhance
+        ? "remove noise from WAV files (--model PATH; folders with --recursive)"
+        : "separate WAV files into speakers/stems (--model PATH; folders with --recursive)";
+
+    private string Usage =>
+        $"usage: speechsep {Name} INPUT... --model PATH [--arch NAME --config JSON] [--out DIR] [--device cpu|cuda[:N]] [--threads N]\n" +
+        "       [--format pcm16|pcm24|float32] [--window SECONDS] [--overlap SECONDS] [--channels downmix|per-channel]\n" +
+        "       [--recursive] [--overwrite] [--json]";
+
+    /// <inheritdoc />
+    public int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var inputs = new List<string>();
+        string? model = null, arch = null, config = null, outDir = null;
+        var options = new SeparatorOptions();
+        var output = new OutputOptions();
+        bool recursive = false, json = false;
+        try
+        {
+            for (int i = 0; i < args.Length; i++)
+            {
+                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+                switch (args[i])
+                {
+                    case "--model": model = Next(); break;
+                    case "--arch": arch = Next(); break;
+                    case "--config": config = Next(); break;
+                    case "--out": outDir = Next(); break;
+                    case "--device": options = options with { Device = Device.Parse(Next()) }; break;
+                    case "--threads": options = options with { Threads = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+                    case "--window": options = options with { WindowSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+                    case "--overlap": options = options with { OverlapSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+                    case "--channels":
+                        options = options with { Channels = Next() switch { "downmix" => ChannelMode.Downmix, "per-channel" => ChannelMode.PerChannel, var c => throw new ArgumentException($"Unknown channel mode '{c}'.") } };
+                        break;
+                    case "--format":
+                        output = output with { Format = Next() switch { "pcm16" => WavSampleFormat.Pcm16, "pcm24" => WavSampleFormat.Pcm24, "float32" => WavSampleFormat.Float32, var f => throw new ArgumentException($"Unknown format '{f}' (pcm16, pcm24, float32).") } };
+                        break;
+                    case "--recursive": recursive = true; break;
+                    case "--overwrite": output = output with { Overwrite = true }; break;
+                    case "--json": json = true; break;
+                    case "-h" or "--help": stdout.WriteLine(Usage); return 0;
+                    default:
+                        if (args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Unknown option {args[i]}.");
+                        inputs.Add(args[i]);
+                        break;
+                }
+            }
+            if (inputs.Count == 0) throw new ArgumentException("No input given.");
+            if (model is null) throw new ArgumentException("--model PATH is required (a model package folder, or a checkpoint with --arch).");
+        }
+        catch (Exception e) when (e is ArgumentException or FormatException)
+        {
+            stderr.WriteLine($"{Name}: {e.Message}");
+            stderr.WriteLine(Usage);
+            return 2;
+        }
+
+        var files = new List<string>();
+        foreach (var input in inputs)
+        {
+            if (Directory.Exists(input))
+                files.AddRange(Directory.EnumerateFiles(input, "*.wav", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal));
+            else if (File.Exists(input)) files.Add(input);
+            else { stderr.WriteLine($"{Name}: no such file or folder: {input}"); return 2; }
+        }
+
+        options = options with { Architecture = arch, ConfigJson = config };
+        var results = new List<object>();
+        int failed = 0;
+        using var sep = enhance ? null : Separator.Load(model, options);
+        using var enh = enhance ? Enhancer.Load(model, options) : null;
+        foreach (var file in files)
+        {
+            var dir = outDir ?? Path.GetDirectoryName(Path.GetFullPath(file))!;
+            var progress = new ConsoleProgress(stderr, Path.GetFileName(file), enabled: !json);
+            try
+            {
+                IReadOnlyList<string> written;
+                if (sep is not null) written = sep.SeparateFile(file, dir, output, progress);
+                else
+                {
+                    Directory.CreateDirectory(dir);
+                    var target = Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + "_enhanced.wav");
+                    enh!.EnhanceFile(file, target, output, progress);
+                    written = [target];
+                }
+                progress.Done();
+                results.Add(new { input = file, outputs = written, ok = true });
+                if (!json) foreach (var w in written) stdout.WriteLine(w);
+            }
+            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or TorchException)
+            {
+                progress.Done();
+                failed++;
+                results.Add(new { input = file, error = e.Message, ok = false });
+                stderr.WriteLine($"{Name}: {file}: {e.Message}");
+            }
+        }
+        if (json) stdout.WriteLine(JsonSerializer.Serialize(new { files = results, failed }, new JsonSerializerOptions { WriteIndented = true }));
+        return failed == 0 ? 0 : 1;
+    }
+}
+
+/// <summary>A one-line progress bar on standard error.</summary>
+internal sealed class ConsoleProgress(TextWriter writer, string label, bool enabled) : IProgress<double>
+{
+    private int _lastPercent = -1;
+
+    public void Report(double value)
+    {
+        if (!enabled) return;
+        int p = (int)Math.Round(Math.Clamp(value, 0, 1) * 100);
+        if (p == _lastPercent) return;
+        _lastPercent = p;
+        int filled = p / 5;
+        writer.Write($"\r{label} [{new string('#', filled)}{new string('.', 20 - filled)}] {p,3}%");
+    }
+
+    public void Done()
+    {
+        if (enabled && _lastPercent >= 0) writer.WriteLine();
+    }
+}

@@ -1,0 +1,57 @@
+namespace SpeechSeparation;
+
+/// <summary>Task of a catalogued model.</summary>
+public enum ModelTask
+{
+    /// <summary>Speech separation (several speakers out of one mixture).</summary>
+    SpeechSeparation,
+    /// <summary>Speech enhancement (noise removal).</summary>
+    SpeechEnhancement,
+    /// <summary>Music source separation (vocals / accompaniment).</summary>
+    MusicSeparation,
+}
+
+/// <summary>A published model the library knows how to load.</summary>
+/// <param name="Id">Catalogue id (the publisher's id where there is one).</param>
+/// <param name="Task">What it does.</param>
+/// <param name="Architecture">Architecture name used by <see cref="Architectures"/>.</param>
+/// <param name="SampleRate">Native sample rate.</param>
+/// <param name="Outputs">Output count (speakers or stems).</param>
+/// <param name="Parameters">Parameter count of the published configuration (0 when not fixed).</param>
+/// <param name="PublishedScores">Scores as published by the authors (quoted, not re-measured), or null when the specs give none.</param>
+/// <param name="WeightsAt">Where the weights are published and which files to fetch.</param>
+/// <param name="Layout">The folder layout <see cref="Separator.Load(string, SeparatorOptions?)"/> expects.</param>
+public sealed record CatalogEntry(string Id, ModelTask Task, string Architecture, int SampleRate, int Outputs, long Parameters, string? PublishedScores, string WeightsAt, string Layout);
+
+/// <summary>The known published models (weights are not bundled: fetch them from where <see cref="CatalogEntry.WeightsAt"/> says).</summary>
+public static class ModelCatalog
+{
+    /// <summary>Every entry.</summary>
+    public static IReadOnlyList<CatalogEntry> All { get; } =
+    [
+        new("damo/speech_mossformer_separation_temporal_8k", ModelTask.SpeechSeparation, "mossformer", 8000, 2, 42_101_850,
+            null, "ModelScope model damo/speech_mossformer_separation_temporal_8k (also iic/...)",
+            "model folder with configuration.json and encoder.bin, decoder.bin, masknet.bin"),
+        new("damo/speech_mossformer2_separation_temporal_8k", ModelTask.SpeechSeparation, "mossformer2", 8000, 2, 55_735_410,
+            null, "ModelScope model damo/speech_mossformer2_separation_temporal_8k",
+            "model folder with configuration.json and pytorch_model.bin"),
+        new("clearervoice/MossFormer2_SS_16K", ModelTask.SpeechSeparation, "mossformer2", 16000, 2, 55_735_410,
+            null, "ClearerVoice-Studio checkpoints/MossFormer2_SS_16K",
+            "last_best_checkpoint.pt (weights under 'model', optional 'module.' prefix)"),
+        new("damo/speech_frcrn_ans_cirm_16k", ModelTask.SpeechEnhancement, "frcrn", 16000, 1, 13_963_604,
+            null, "ModelScope model damo/speech_frcrn_ans_cirm_16k",
+            "model folder with configuration.json and pytorch_model.bin"),
+        new("clearervoice/FRCRN_SE_16K", ModelTask.SpeechEnhancement, "frcrn", 16000, 1, 13_963_604,
+            null, "ClearerVoice-Studio checkpoints/FRCRN_SE_16K", "last_best_checkpoint.pt"),
+        new("park2018/stacked-hourglass-mir1k", ModelTask.MusicSeparation, "hourglass", 8000, 2, 0,
+            "MIR-1K (paper): vocals GNSDR 10.51 / GSIR 16.01 / GSAR 12.53 dB; accompaniment GNSDR 9.88 / GSIR 14.24 / GSAR 12.36 dB",
+            "no official weights; train with speechsep train", "library package (speechsep.json + model.safetensors)"),
+        new("speechbrain-tutorial/simpleseparator", ModelTask.SpeechSeparation, "sb_simpleseparator", 8000, 2, 0,
+            null, "no published weights (tutorial baseline); train with the library", "library package or bare .pt with --arch"),
+        new("speechbrain-tutorial/audioseparator", ModelTask.SpeechSeparation, "sb_audioseparator", 8000, 2, 0,
+            null, "no published weights (tutorial baseline); train with the library", "library package or bare .pt with --arch"),
+    ];
+
+    /// <summary>The entry with this id (case-insensitive), or null.</summary>
+    public static CatalogEntry? Find(string id) => All.FirstOrDefault(e => string.Equals(e.Id, id, StringComparison.OrdinalIgnoreCase));
+}

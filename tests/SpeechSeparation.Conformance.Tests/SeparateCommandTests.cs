@@ -1,0 +1,69 @@
+using System.Text.Json.Nodes;
+using SpeechSeparation.Cli.Commands;
+using SpeechSeparation.Models.Baselines;
+using SpeechSeparation.Signal;
+using SpeechSeparation.Tensors;
+
+namespace SpeechSeparation.Conformance.Tests;
+
+public class SeparateCommandTests
+{
+    private static (int Code, string Out, string Err) Run(ICommand c, params string[] args)
+    {
+        var o = new StringWriter();
+        var e = new StringWriter();
+        int code = c.Run(args, o, e);
+        return (code, o.ToString(), e.ToString());
+    }
+
+    [Fact]
+    public void SeparatesAFolderIntoOneFilePerSpeakerAndRefusesToOverwrite()
+    {
+        var dir = Directory.CreateTempSubdirectory("speechsep-cli").FullName;
+        try
+        {
+            var model = Path.Combine(dir, "model");
+            torch.manual_seed(1);
+            using (var m = new SimpleSeparator(new SimpleSeparatorConfig(64, 8)))
+                ModelPackage.Save(model, "sb_simpleseparator", 8000, new JsonObject { ["fft_size"] = 64, ["hidden_size"] = 8 }, m);
+            var input = Path.Combine(dir, "in");
+            Directory.CreateDirectory(input);
+            var tone = Enumerable.Range(0, 12000).Select(i => (float)(0.2 * Math.Sin(i * 0.1))).ToArray();
+            Wav.Write(Path.Combine(input, "a.wav"), AudioBuffer.FromMono(tone, 16000));
+            var outDir = Path.Combine(dir, "out");
+
+            var (code, stdout, _) = Run(new SeparateCommand(false), input, "--model", model, "--out", outDir, "--format", "float32");
+            Assert.Equal(0, code);
+            foreach (var s in new[] { "a_speaker1.wav", "a_speaker2.wav" })
+            {
+                var path = Path.Combine(outDir, s);
+                Assert.Contains(path, stdout);
+                var audio = Wav.Read(path);
+                Assert.Equal(16000, audio.SampleRate);
+                Assert.Equal(12000, audio.Frames);
+            }
+            Assert.Equal(1, Run(new SeparateCommand(false), input, "--model", model, "--out", outDir).Code);      // exists: no overwrite
+            Assert.Equal(0, Run(new SeparateCommand(false), input, "--model", model, "--out", outDir, "--overwrite").Code);
+            Assert.Equal(2, Run(new SeparateCommand(false), input).Code);                                       // no --model
+            Assert.Equal(2, Run(new SeparateCommand(false), input, "--model", model, "--format", "mp3").Code);
+            Assert.Equal(2, Run(new SeparateCommand(false), Path.Combine(dir, "missing.wav"), "--model", model).Code);
+            var info = Run(new InfoCommand(), model);
+            Assert.Equal(0, info.Code);
+            Assert.Contains("sb_simpleseparator", info.Out);
+            Assert.Contains("8000 Hz", info.Out);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
+    public void ModelsListsTheCatalogue()
+    {
+        var (code, stdout, _) = Run(new ModelsCommand());
+        Assert.Equal(0, code);
+        foreach (var e in ModelCatalog.All) Assert.Contains(e.Id, stdout);
+        Assert.Contains("42,101,850", stdout);
+    }
+}
