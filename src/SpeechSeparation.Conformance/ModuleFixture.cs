@@ -8,6 +8,9 @@ namespace SpeechSeparation.Conformance;
 /// <summary>Shared steps of model fixtures: load the fixture's weights, read inputs, compare outputs and key manifests.</summary>
 public static class ModuleFixture
 {
+    /// <summary>The device fixtures run on (<c>speechsep check-fixture --device cuda</c>); CPU by default.</summary>
+    public static Device Device { get; set; } = Device.CPU;
+
     /// <summary>The fixture's weight file (<c>state_dict.file</c> in config.json, else <c>state_dict.pt</c>).</summary>
     public static string WeightsPath(Fixture f)
     {
@@ -22,11 +25,12 @@ public static class ModuleFixture
     {
         var result = module.LoadStateDict(StateDict.Load(WeightsPath(f)), strict);
         module.Eval();
+        module.To(Device);
         return result;
     }
 
     /// <summary>An input array of the fixture as a tensor.</summary>
-    public static Tensor Input(Fixture f, string name) => Tensor.FromHost(f.Array("inputs", name));
+    public static Tensor Input(Fixture f, string name) => Tensor.FromHost(f.Array("inputs", name), Device);
 
     /// <summary>Compares a produced tensor with the expected output <paramref name="name"/> (shape and values).</summary>
     public static void CompareOutput(FixtureReport report, Fixture f, string name, Tensor got)

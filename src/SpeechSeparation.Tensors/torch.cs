@@ -218,6 +218,19 @@ public static partial class torch
 
         /// <summary>Number of visible GPUs.</summary>
         public static int device_count() => sst_cuda_device_count();
+
+        /// <summary>Waits for the current GPU's queued work (no-op without CUDA).</summary>
+        public static void synchronize() => Check.Status(sst_cuda_synchronize());
+    }
+
+    /// <summary>Backend switches (<c>torch.backends</c>).</summary>
+    public static class backends
+    {
+        /// <summary>
+        /// Allows TF32 in float32 matmuls and convolutions on Ampere+ GPUs (both cuBLAS and cuDNN). Turn it off to compare
+        /// GPU results with CPU references at float32 precision.
+        /// </summary>
+        public static void set_allow_tf32(bool allow) => Check.Status(sst_set_allow_tf32(allow ? 1 : 0));
     }
 
     private sealed class GradModeScope : IDisposable

@@ -16,12 +16,19 @@ public sealed class CheckFixtureCommand : ICommand
     {
         if (args.Length == 0)
         {
-            stderr.WriteLine("usage: speechsep check-fixture DIR [DIR...]   (a DIR without config.json is searched for fixture folders)");
+            stderr.WriteLine("usage: speechsep check-fixture DIR [DIR...] [--device cpu|cuda[:N]]   (a DIR without config.json is searched for fixture folders)");
             return 2;
         }
         var folders = new List<string>();
-        foreach (var a in args)
+        for (int i = 0; i < args.Length; i++)
         {
+            var a = args[i];
+            if (a == "--device" && i + 1 < args.Length)
+            {
+                ModuleFixture.Device = SpeechSeparation.Tensors.Device.Parse(args[++i]);
+                if (ModuleFixture.Device.Type == SpeechSeparation.Tensors.DeviceType.CUDA) SpeechSeparation.Tensors.torch.backends.set_allow_tf32(false);
+                continue;
+            }
             if (File.Exists(Path.Combine(a, "config.json"))) folders.Add(a);
             else if (Directory.Exists(a))
                 folders.AddRange(Directory.EnumerateFiles(a, "config.json", SearchOption.AllDirectories)

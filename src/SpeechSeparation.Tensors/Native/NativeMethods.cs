@@ -60,6 +60,8 @@ internal static partial class NativeMethods
     [DllImport(Lib)] internal static extern int sst_set_num_threads(int n);
     [DllImport(Lib)] internal static extern int sst_get_num_threads();
     [DllImport(Lib)] internal static extern int sst_set_num_interop_threads(int n);
+    [DllImport(Lib)] internal static extern int sst_set_allow_tf32(int on);
+    [DllImport(Lib)] internal static extern int sst_cuda_synchronize();
 
     // autograd
     [DllImport(Lib)] internal static extern int sst_requires_grad(IntPtr t);

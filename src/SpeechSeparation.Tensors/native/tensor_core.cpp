@@ -250,3 +250,15 @@ SST_API int sst_grad_enabled() { return c10::GradMode::is_enabled() ? 1 : 0; }
 SST_API void sst_set_grad_enabled(int on) { c10::GradMode::set_enabled(on != 0); }
 SST_API void* sst_inference_mode_enter() { try { return new c10::InferenceMode(true); } SST_CATCH(nullptr) }
 SST_API void sst_inference_mode_exit(void* guard) { delete static_cast<c10::InferenceMode*>(guard); }
+
+// TF32 on Ampere+ GPUs changes float32 matmul/conv results; comparisons with CPU references turn it off.
+SST_API int sst_set_allow_tf32(int on) {
+  SST_DO(at::globalContext().setAllowTF32CuBLAS(on != 0); at::globalContext().setAllowTF32CuDNN(on != 0))
+}
+SST_API int sst_cuda_synchronize() {
+  try {
+    if (at::detail::getCUDAHooks().hasCUDA()) at::detail::getCUDAHooks().deviceSynchronize(at::detail::getCUDAHooks().current_device());
+    return 0;
+  }
+  SST_CATCH(-1)
+}
