@@ -1,0 +1,68 @@
+using System.Text.Json;
+using SpeechSeparation.Serialization;
+using SpeechSeparation.Tensors;
+using SpeechSeparation.Tensors.NN;
+using SpeechSeparation.Training;
+
+namespace SpeechSeparation.Conformance.Training;
+
+/// <summary>
+/// <c>kind: lr-scheduler</c>: an optimiser at <c>initial_lr</c>, the named <c>torch.optim.lr_scheduler</c> scheduler built
+/// from <c>kwargs</c>, one <c>step()</c> per entry of <c>metrics_per_epoch</c> (<c>step(metric)</c> for ReduceLROnPlateau),
+/// and the learning rate after each step compared with <c>lr_after_each_step</c>. Supported: StepLR, MultiStepLR,
+/// ExponentialLR, CosineAnnealingLR, LinearLR, ConstantLR, ReduceLROnPlateau.
+/// </summary>
+internal sealed class LrSchedulerHandler : IFixtureHandler
+{
+    public string Name => "lr-scheduler";
+
+    public bool CanHandle(Fixture fixture) => fixture.Kind == "lr-scheduler";
+
+    public void Run(Fixture fixture, FixtureReport report)
+    {
+        var cfg = fixture.Config;
+        string name = cfg.GetProperty("scheduler").GetString()!.Split('.')[^1];
+        var kw = cfg.TryGetProperty("kwargs", out var k) && k.ValueKind == JsonValueKind.Object ? k : default;
+        double initialLr = cfg.GetProperty("initial_lr").GetDouble();
+        var metrics = cfg.GetProperty("metrics_per_epoch").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+        var expected = cfg.GetProperty("lr_after_each_step").EnumerateArray().Select(x => x.GetDouble()).ToArray();
+
+        using var p = new Parameter(torch.zeros([1], ScalarType.Float64).DetachFromDisposeScope());
+        using var optimizer = new SGD([p], initialLr);
+        double D(string key, double dflt) => kw.ValueKind == JsonValueKind.Object && kw.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : dflt;
+        int I(string key, int dflt) => (int)D(key, dflt);
+        string S(string key, string dflt) => kw.ValueKind == JsonValueKind.Object && kw.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : dflt;
+
+        var got = new List<double>();
+        if (name == "ReduceLROnPlateau")
+        {
+            var plateau = new ReduceLROnPlateau(optimizer,
+                S("mode", "min") == "max" ? PlateauMode.Max : PlateauMode.Min, D("factor", 0.1), I("patience", 10), D("threshold", 1e-4),
+                S("threshold_mode", "rel") == "abs" ? ThresholdMode.Abs : ThresholdMode.Rel, I("cooldown", 0), D("min_lr", 0), D("eps", 1e-8));
+            foreach (var m in metrics)
+            {
+                plateau.Step(m);
+                got.Add(optimizer.ParamGroups[0].Lr);
+            }
+        }
+        else
+        {
+            LRScheduler scheduler = name switch
+            {
+                "StepLR" => new StepLR(optimizer, I("step_size", 1), D("gamma", 0.1)),
+                "MultiStepLR" => new MultiStepLR(optimizer, kw.GetProperty("milestones").EnumerateArray().Select(x => x.GetInt32()), D("gamma", 0.1)),
+                "ExponentialLR" => new ExponentialLR(optimizer, D("gamma", 0.1)),
+                "CosineAnnealingLR" => new CosineAnnealingLR(optimizer, I("T_max", 1), D("eta_min", 0)),
+                "LinearLR" => new LinearLR(optimizer, D("start_factor", 1.0 / 3), D("end_factor", 1.0), I("total_iters", 5)),
+                "ConstantLR" => new ConstantLR(optimizer, D("factor", 1.0 / 3), I("total_iters", 5)),
+                _ => throw new NotSupportedException($"Scheduler '{name}' is not implemented."),
+            };
+            foreach (var _ in metrics)
+            {
+                scheduler.Step();
+                got.Add(optimizer.ParamGroups[0].Lr);
+            }
+        }
+        report.Compare("lr_after_each_step", got.ToArray(), expected, fixture.ToleranceFor("lr_after_each_step"));
+    }
+}

@@ -1,0 +1,135 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+
+namespace SpeechSeparation.Training;
+
+/// <summary>
+/// Keeps a training run's checkpoints in one folder: <c>{prefix}-step{N:D9}.pt</c> for the last
+/// <see cref="KeepLast"/> saves and <c>best.pt</c> for the best metric. Every file is written atomically (temporary file
+/// beside it, flushed, then renamed over the final name), so a crash or a kill during a save leaves the previous good
+/// checkpoints intact; stale temporary files of an interrupted save are removed when the manager is created.
+/// </summary>
+public sealed partial class CheckpointManager
+{
+    /// <summary>Opens (and creates) the folder.</summary>
+    /// <param name="directory">Where checkpoints live.</param>
+    /// <param name="keepLast">How many step checkpoints to keep (older ones are deleted after a successful save).</param>
+    /// <param name="mode">Whether a lower or a higher metric is better for <c>best.pt</c>.</param>
+    /// <param name="prefix">File name prefix.</param>
+    public CheckpointManager(string directory, int keepLast = 3, PlateauMode mode = PlateauMode.Min, string prefix = "checkpoint")
+    {
+        ArgumentNullException.ThrowIfNull(directory);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(keepLast);
+        if (string.IsNullOrEmpty(prefix) || prefix.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0)
+            throw new ArgumentException($"Invalid checkpoint prefix '{prefix}'.", nameof(prefix));
+        Directory = Path.GetFullPath(directory);
+        KeepLast = keepLast;
+        Mode = mode;
+        Prefix = prefix;
+        System.IO.Directory.CreateDirectory(Directory);
+        foreach (var stale in System.IO.Directory.EnumerateFiles(Directory, ".*.tmp-*"))
+            TryDelete(stale);
+    }
+
+    /// <summary>The folder.</summary>
+    public string Directory { get; }
+
+    /// <summary>Number of step checkpoints kept.</summary>
+    public int KeepLast { get; }
+
+    /// <summary>Lower or higher metric is better.</summary>
+    public PlateauMode Mode { get; }
+
+    /// <summary>File name prefix.</summary>
+    public string Prefix { get; }
+
+    /// <summary>Path of the best checkpoint (it may not exist yet).</summary>
+    public string BestPath => Path.Combine(Directory, "best.pt");
+
+    /// <summary>The step checkpoints present, oldest first.</summary>
+    public IReadOnlyList<string> Checkpoints() =>
+        [.. System.IO.Directory.EnumerateFiles(Directory, Prefix + "-step*.pt")
+            .Select(p => (Path: p, Step: StepOf(p)))
+            .Where(x => x.Step >= 0)
+            .OrderBy(x => x.Step)
+            .Select(x => x.Path)];
+
+    /// <summary>The newest step checkpoint, or null.</summary>
+    public string? Latest => Checkpoints().LastOrDefault();
+
+    /// <summary>
+    /// Saves a checkpoint as the step checkpoint of <see cref="TrainingCheckpoint.Step"/>, prunes older ones beyond
+    /// <see cref="KeepLast"/>, and, when <paramref name="metric"/> beats the best metric recorded in <c>best.pt</c>
+    /// (or there is none), writes it as <c>best.pt</c> too. Returns the step checkpoint's path.
+    /// </summary>
+    public string Save(TrainingCheckpoint checkpoint, double? metric = null)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        var path = Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $"{Prefix}-step{checkpoint.Step:D9}.pt"));
+        checkpoint.Save(path);
+        if (metric is { } m && IsBetter(m, BestMetric()))
+        {
+            var best = new TrainingCheckpoint
+            {
+                Model = checkpoint.Model,
+                Optimizer = checkpoint.Optimizer,
+                Schedulers = checkpoint.Schedulers,
+                Epoch = checkpoint.Epoch,
+                Step = checkpoint.Step,
+                BestMetric = m,
+                Seed = checkpoint.Seed,
+                RandomState = checkpoint.RandomState,
+                Extra = new Dictionary<string, object?>(checkpoint.Extra) { ["best_checkpoint_metric"] = m },
+            };
+            best.Save(BestPath);
+        }
+        var all = Checkpoints();
+        for (int i = 0; i < all.Count - KeepLast; i++) TryDelete(all[i]);
+        return path;
+    }
+
+    /// <summary>The metric stored in <c>best.pt</c>, or null when there is none (or it cannot be read).</summary>
+    public double? BestMetric()
+    {
+        if (!File.Exists(BestPath)) return null;
+        try
+        {
+            var ck = TrainingCheckpoint.Load(BestPath);
+            return ck.Extra.TryGetValue("best_checkpoint_metric", out var v) && v is not null ? PyConvert.ToDouble(v, "metric") : ck.BestMetric;
+        }
+        catch (InvalidDataException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Loads the newest step checkpoint that reads back cleanly (skipping damaged ones), or null.</summary>
+    public TrainingCheckpoint? LoadLatest()
+    {
+        foreach (var p in Checkpoints().Reverse())
+        {
+            try { return TrainingCheckpoint.Load(p); }
+            catch (InvalidDataException) { }
+        }
+        return null;
+    }
+
+    private bool IsBetter(double m, double? best) =>
+        best is not { } b || (Mode == PlateauMode.Min ? m < b : m > b);
+
+    private long StepOf(string path)
+    {
+        var match = StepPattern().Match(Path.GetFileName(path));
+        return match.Success && match.Groups[1].Value == Prefix && long.TryParse(match.Groups[2].Value, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : -1;
+    }
+
+    [GeneratedRegex(@"^(.+)-step(\d+)\.pt$")]
+    private static partial Regex StepPattern();
+
+    private static void TryDelete(string path)
+    {
+        try { File.Delete(path); }
+        catch (IOException) { }
+        catch (UnauthorizedAccessException) { }
+    }
+}
