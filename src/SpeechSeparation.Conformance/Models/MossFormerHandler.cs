@@ -42,8 +42,8 @@ internal static partial class MossFormerFixtures
         using var inference = torch.inference_mode();
         switch (module)
         {
-            case MossFormer m: RunWholeModel(f, report, m, m.Forward, layoutSpeakersFirst: false); CompareSplitFiles(f, report, m); break;
-            case MossFormer2 m: RunWholeModel(f, report, m, m.Forward, layoutSpeakersFirst: cls == "MossFormer"); break;
+            case MossFormerSeparator m: RunWholeModel(f, report, m, m.Forward, layoutSpeakersFirst: false); CompareSplitFiles(f, report, m); break;
+            case MossFormer2Separator m: RunWholeModel(f, report, m, m.Forward, layoutSpeakersFirst: cls == "MossFormer"); break;
             default: RunSubModule(f, report, module); break;
         }
     }
@@ -67,8 +67,8 @@ internal static partial class MossFormerFixtures
             Int(h, "lorder", 20), Int(h, "hidden_size", 64)),
         "GatedFSMNBlockDilated" or "Gated_FSMN_Block_Dilated" => new GatedFsmnBlockDilated(Int(h, "dim", 0), Int(h, "inner_channels", 256)),
         "CLayerNorm" => new CLayerNorm(Int(h, "normalized_shape", Int(h, "dim", 0))),
-        "MossFormer" when version == 1 => new MossFormer(MossFormerConfig.FromJson(h)),
-        "MossFormer" or "MossFormer2" or "MossFormer2_SS_16K" => new MossFormer2(MossFormer2Config.FromJson(h)),
+        "MossFormer" when version == 1 => new MossFormerSeparator(MossFormerConfig.FromJson(h)),
+        "MossFormer" or "MossFormer2" or "MossFormer2_SS_16K" => new MossFormer2Separator(MossFormer2Config.FromJson(h)),
         _ => throw new NotSupportedException($"mossformer{(version == 2 ? "2" : "")}: unknown upstream class '{cls}'"),
     };
 
@@ -211,11 +211,11 @@ internal static partial class MossFormerFixtures
     }
 
     /// <summary>MossFormer's published three-file layout (<c>encoder.bin</c>, <c>decoder.bin</c>, <c>masknet.bin</c>):
-    /// load them through <see cref="MossFormer.LoadCheckpoint"/> and check the outputs again.</summary>
-    private static void CompareSplitFiles(Fixture f, FixtureReport report, MossFormer reference)
+    /// load them through <see cref="MossFormerSeparator.LoadCheckpoint"/> and check the outputs again.</summary>
+    private static void CompareSplitFiles(Fixture f, FixtureReport report, MossFormerSeparator reference)
     {
         if (!File.Exists(f.PathOf("masknet.bin"))) return;
-        using var split = new MossFormer(reference.Config);
+        using var split = new MossFormerSeparator(reference.Config);
         split.LoadCheckpoint(f.Directory);
         split.Eval();
         foreach (var name in f.Names("outputs").Where(n => n.StartsWith("output", StringComparison.Ordinal)))

@@ -12,10 +12,10 @@ namespace SpeechSeparation.Models.MossFormer2;
 /// (<see cref="Decoder"/>). <see cref="Forward(Tensor)"/> returns ModelScope's layout <b>[B, T, S]</b>; ClearerVoice
 /// returns a list of S tensors [B, T], i.e. <c>Forward(x).permute(2, 0, 1)</c>.
 /// </summary>
-public sealed class MossFormer2 : Module<Tensor, Tensor>
+public sealed class MossFormer2Separator : Module<Tensor, Tensor>
 {
     /// <summary>Creates the model (random weights; load a checkpoint with <see cref="LoadCheckpoint"/>).</summary>
-    public MossFormer2(MossFormer2Config? config = null)
+    public MossFormer2Separator(MossFormer2Config? config = null)
     {
         Config = config ??= MossFormer2Config.ModelScope8k;
         enc = RegisterModule("enc", new Encoder(config.KernelSize, config.InChannels));

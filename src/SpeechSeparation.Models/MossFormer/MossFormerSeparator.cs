@@ -10,10 +10,10 @@ namespace SpeechSeparation.Models.MossFormer;
 /// (<see cref="Decoder"/>), <c>mask_net</c> (<see cref="MossFormerMaskNet"/> around <see cref="ComputeAttention"/>).
 /// <see cref="Forward(Tensor)"/> returns upstream's layout <b>[B, T, S]</b> (samples, then speakers).
 /// </summary>
-public sealed class MossFormer : Module<Tensor, Tensor>
+public sealed class MossFormerSeparator : Module<Tensor, Tensor>
 {
     /// <summary>Creates the model (random weights; load a checkpoint with <see cref="LoadCheckpoint"/>).</summary>
-    public MossFormer(MossFormerConfig? config = null)
+    public MossFormerSeparator(MossFormerConfig? config = null)
     {
         Config = config ??= MossFormerConfig.ModelScope8k;
         encoder = RegisterModule("encoder", new Encoder(config.KernelSize, config.OutChannels));
