@@ -25,8 +25,8 @@ public sealed class ConvModule : Module<Tensor, Tensor>
     public override Tensor Forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var y = depthwise.Forward(input.transpose(1, 2)); // [B, C, n]
-        return (input + y.transpose(1, 2)).MoveToOuterDisposeScope();
+        var y = depthwise.ForwardTimeMajor(input);        // [B, n, C]
+        return (input + y).MoveToOuterDisposeScope();
     }
 
     /// <summary>Swaps dimensions 1 and 2 (no parameters; placeholder for the upstream <c>Transpose</c> layer).</summary>
@@ -49,4 +49,17 @@ public sealed class DepthwiseConv1d : Module<Tensor, Tensor>
 
     /// <summary>[B, C, n] → [B, C, n].</summary>
     public override Tensor Forward(Tensor input) => conv.Forward(input);
+
+    /// <summary>
+    /// The same convolution on time-major input [B, n, C] → [B, n, C] without transposing: the input is viewed as a
+    /// channels-last [B, C, 1, n] image, for which oneDNN has a fast depthwise kernel (an order of magnitude faster than
+    /// the channels-first path; same values).
+    /// </summary>
+    public Tensor ForwardTimeMajor(Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = input.unsqueeze(1).permute(0, 3, 1, 2);                     // [B, C, 1, n] (channels-last memory)
+        var y = F.conv2d(x, conv.Weight.unsqueeze(2), null, padding: (0, conv.Padding), groups: conv.Groups); // [B, C, 1, n]
+        return y.permute(0, 2, 3, 1).squeeze(1).MoveToOuterDisposeScope();  // [B, n, C]
+    }
 }

@@ -41,6 +41,27 @@ public sealed class DilatedDenseNet : Module<Tensor, Tensor>
     /// <summary>[B, C, T, 1] → [B, C, T, 1].</summary>
     public override Tensor Forward(Tensor input) => Forward(input, null);
 
+    /// <summary>
+    /// <c>Conv2d(C·m → C, groups C)</c> over time with "same" zero padding, computed as m depthwise convolutions on the
+    /// channel slices j, j+m, j+2m… (output channel k reads input channels k·m … k·m+m−1), each on a channels-last
+    /// copy, for which oneDNN has a fast depthwise kernel (the grouped channels-first path is ~10× slower).
+    /// </summary>
+    private Tensor GroupedConv(Tensor x, Tensor weight, long pad, long dilation)
+    {
+        using var scope = torch.NewDisposeScope();
+        long m = weight.shape[1];
+        Tensor? sum = null;
+        for (long j = 0; j < m; j++)
+        {
+            var xj = m == 1 ? x : x.slice(1, j, x.shape[1], m);                    // [B, C, T, 1]
+            xj = xj.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);          // channels-last memory
+            var wj = weight.narrow(1, j, 1);                                       // [C, 1, K, 1]
+            var y = F.conv2d(xj, wj, null, padding: (pad, 0), dilation: (dilation, 1), groups: Channels);
+            sum = sum is null ? y : sum + y;
+        }
+        return sum!.MoveToOuterDisposeScope();
+    }
+
     /// <summary>As <see cref="Forward(Tensor)"/>, reporting <c>dense_conv{i}</c>, <c>dense_norm{i}</c>, <c>dense_prelu{i}</c>.</summary>
     public Tensor Forward(Tensor input, TensorProbe? probe)
     {
@@ -51,8 +72,7 @@ public sealed class DilatedDenseNet : Module<Tensor, Tensor>
         {
             long dil = 1L << i;
             long pad = Lorder + (dil - 1) * (Lorder - 1) - 1;
-            var o = F.pad(skip, [0, 0, pad, pad]);              // time padded on both sides
-            o = convs[i].Forward(o);                            // [B, C, T, 1]
+            var o = GroupedConv(skip, convs[i].Weight, pad, dil);  // [B, C, T, 1]
             probe?.Invoke($"dense_conv{i + 1}", o);
             o = norms[i].Forward(o);
             probe?.Invoke($"dense_norm{i + 1}", o);
