@@ -20,7 +20,7 @@ public static class ModelScopePipeline
         ArgumentNullException.ThrowIfNull(model);
         using var inference = torch.inference_mode();
         using var scope = torch.NewDisposeScope();
-        var x = torch.tensor(mixture, [1, mixture.Length]);
+        var x = torch.tensor(mixture, [1, mixture.Length], DeviceOf(model));
         var est = model.Forward(x);                           // [1, T, S]
         long s = est.shape[2];
         var result = new short[s][];
@@ -28,8 +28,11 @@ public static class ModelScopePipeline
         {
             var y = est.select(0, 0).select(1, i);            // [T]
             y = y / y.abs().max() * 0.5;
-            result[i] = Array.ConvertAll((y * 32768).ToFloatArray(), v => (short)v); // truncation toward zero
+            result[i] = Array.ConvertAll((y * 32768).cpu().ToFloatArray(), v => (short)v); // truncation toward zero
         }
         return result;
     }
+
+    /// <summary>The device of the model's first parameter (CPU for a model without parameters).</summary>
+    internal static Device DeviceOf(Module model) => model.Parameters().FirstOrDefault()?.device ?? Device.CPU;
 }

@@ -1,3 +1,4 @@
+using SpeechSeparation.Models.MossFormer;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -120,10 +121,10 @@ public static class ClearerVoicePipeline
     private static float[][] Run(Module<Tensor, Tensor> model, ReadOnlySpan<float> window)
     {
         using var scope = torch.NewDisposeScope();
-        var est = model.Forward(torch.tensor(window, [1, window.Length]));  // [1, W, S]
+        var est = model.Forward(torch.tensor(window, [1, window.Length], ModelScopePipeline.DeviceOf(model)));  // [1, W, S]
         long s = est.shape[2];
         var result = new float[s][];
-        for (int i = 0; i < s; i++) result[i] = est.select(0, 0).select(1, i).contiguous().ToFloatArray();
+        for (int i = 0; i < s; i++) result[i] = est.select(0, 0).select(1, i).cpu().contiguous().ToFloatArray();
         return result;
     }
 }
