@@ -70,7 +70,7 @@ public sealed class RotaryEmbedding : Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         long features = t.shape[^1];
         var rot = t.narrow(-1, 0, Dim);                                    // [..., n, dim]
-        var pairs = rot.unflattenLast(Dim / 2, 2);                         // [..., n, dim/2, 2]
+        var pairs = rot.reshape([.. rot.shape[..^1], Dim / 2, 2]);         // [..., n, dim/2, 2]
         var x1 = pairs.select(-1, 0);
         var x2 = pairs.select(-1, 1);
         var half = torch.stack([-x2, x1], -1).flatten(-2);                 // rotate_half
@@ -81,18 +81,4 @@ public sealed class RotaryEmbedding : Module<Tensor, Tensor>
 
     /// <inheritdoc />
     public override Tensor Forward(Tensor input) => RotateQueriesOrKeys(input);
-}
-
-internal static class TensorShapeExtensions
-{
-    /// <summary>Splits the last dimension into (a, b).</summary>
-    public static Tensor unflattenLast(this Tensor t, long a, long b)
-    {
-        var s = t.shape;
-        var shape = new long[s.Length + 1];
-        Array.Copy(s, shape, s.Length - 1);
-        shape[^2] = a;
-        shape[^1] = b;
-        return t.reshape(shape);
-    }
 }
