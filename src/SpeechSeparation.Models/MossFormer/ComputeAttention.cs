@@ -1,0 +1,47 @@
+using SpeechSeparation.Tensors;
+using SpeechSeparation.Tensors.NN;
+
+namespace SpeechSeparation.Models.MossFormer;
+
+/// <summary>
+/// MossFormer's mask-net core: <c>att_mdl</c> (<see cref="MossFormerM"/>) over time, then <c>att_norm</c>
+/// (GroupNorm(1, N, eps 1e-8)) and the skip connection around both.
+/// </summary>
+public sealed class ComputeAttention : MaskNetCore
+{
+    /// <summary>Creates the core.</summary>
+    public ComputeAttention(MossFormerM attMdl, long outChannels, string norm = "ln", bool skipAroundIntra = true)
+    {
+        attModel = RegisterModule("att_mdl", attMdl);
+        attNorm = RegisterModule("att_norm", MaskNorm.Select(norm, outChannels));
+        SkipAroundIntra = skipAroundIntra;
+    }
+
+    private readonly MossFormerM attModel;
+    private readonly Module<Tensor, Tensor> attNorm;
+
+    /// <summary>Whether the input is added to the output.</summary>
+    public bool SkipAroundIntra { get; }
+
+    /// <summary>[B, N, L] → [B, N, L].</summary>
+    public override Tensor Forward(Tensor input, TensorProbe? probe)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = attModel.Forward(input.transpose(1, 2), probe).transpose(1, 2); // [B, N, L]
+        x = attNorm.Forward(x);
+        if (SkipAroundIntra) x = x + input;
+        return x.MoveToOuterDisposeScope();
+    }
+}
+
+/// <summary>The upstream <c>select_norm</c>: the normalisation of [B, C, L] named by the <c>norm</c> hyper-parameter.</summary>
+public static class MaskNorm
+{
+    /// <summary>"ln" → GroupNorm(1, C, eps 1e-8) (the only value used by the published models).</summary>
+    /// <exception cref="NotSupportedException">Any other value.</exception>
+    public static Module<Tensor, Tensor> Select(string norm, long channels) => norm switch
+    {
+        "ln" => new GroupNorm(1, channels, 1e-8),
+        _ => throw new NotSupportedException($"MossFormer norm '{norm}' is not supported (only 'ln' = GroupNorm(1, C, eps 1e-8))."),
+    };
+}

@@ -1,0 +1,50 @@
+using SpeechSeparation.Tensors;
+using SpeechSeparation.Tensors.NN;
+
+namespace SpeechSeparation.Models.MossFormer;
+
+/// <summary>
+/// Feed-forward convolution block: <c>mdl = Sequential(norm, Linear(d_in → d_out), SiLU, ConvModule(d_out), Dropout)</c>.
+/// The norm is <see cref="ScaleNorm"/> in the attention units and <c>nn.LayerNorm</c> (eps 1e-5) in MossFormer2's gated
+/// FSMN.
+/// </summary>
+public sealed class FFConvM : Module<Tensor, Tensor>
+{
+    /// <summary>The first layer of the block.</summary>
+    public enum NormKind
+    {
+        /// <summary>ScaleNorm (key <c>mdl.0.g</c>).</summary>
+        ScaleNorm,
+        /// <summary><c>nn.LayerNorm(d_in)</c>, eps 1e-5 (keys <c>mdl.0.weight</c>, <c>mdl.0.bias</c>).</summary>
+        LayerNorm,
+    }
+
+    /// <summary>Creates the block.</summary>
+    public FFConvM(long dimIn, long dimOut, NormKind norm = NormKind.ScaleNorm, double dropout = 0.1)
+    {
+        Module<Tensor, Tensor> n = norm == NormKind.ScaleNorm ? new ScaleNorm(dimIn) : new LayerNorm(dimIn);
+        mdl = RegisterModule("mdl", new Sequential(n, new Linear(dimIn, dimOut), new SiLU(), new ConvModule(dimOut), new Dropout(dropout)));
+    }
+
+    private readonly Sequential mdl;
+
+    /// <summary>[B, n, d_in] → [B, n, d_out].</summary>
+    public override Tensor Forward(Tensor input) => Forward(input, null);
+
+    /// <summary>As <see cref="Forward(Tensor)"/>, reporting <c>scalenorm</c> (the norm output), <c>linear</c>, <c>silu</c>,
+    /// <c>convmodule</c>.</summary>
+    public Tensor Forward(Tensor input, TensorProbe? probe)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = mdl[0].Forward(input);  // norm
+        probe?.Invoke("scalenorm", x);
+        x = mdl[1].Forward(x);          // [B, n, d_out]
+        probe?.Invoke("linear", x);
+        x = mdl[2].Forward(x);
+        probe?.Invoke("silu", x);
+        x = mdl[3].Forward(x);
+        probe?.Invoke("convmodule", x);
+        x = mdl[4].Forward(x);          // dropout
+        return x.MoveToOuterDisposeScope();
+    }
+}

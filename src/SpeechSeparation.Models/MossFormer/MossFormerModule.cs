@@ -1,0 +1,45 @@
+using SpeechSeparation.Tensors;
+using SpeechSeparation.Tensors.NN;
+
+namespace SpeechSeparation.Models.MossFormer;
+
+/// <summary>
+/// The stack of <see cref="MossFormerBlock"/>s (<c>layers.0</c> … <c>layers.N-1</c>) sharing one
+/// <see cref="RotaryEmbedding"/>(min(32, query_key_dim)).
+/// </summary>
+public sealed class MossFormerModule : Module<Tensor, Tensor>
+{
+    /// <summary>Creates the stack.</summary>
+    public MossFormerModule(long dim, long depth, long groupSize = 256, long queryKeyDim = 128, double expansionFactor = 4.0,
+        bool causal = false, double attnDropout = 0.1, bool shiftTokens = true)
+    {
+        var rotary = new RotaryEmbedding(Math.Min(32, queryKeyDim));
+        layers = RegisterModule("layers", new ModuleList<MossFormerBlock>());
+        for (int i = 0; i < depth; i++)
+            layers.Add(new MossFormerBlock(dim, groupSize, queryKeyDim, expansionFactor,
+                i == 0 ? rotary : new RotaryEmbedding(rotary), attnDropout, shiftTokens, causal));
+    }
+
+    private readonly ModuleList<MossFormerBlock> layers;
+
+    /// <summary>The attention units.</summary>
+    public IReadOnlyList<MossFormerBlock> Layers => layers;
+
+    /// <summary>[B, n, d] → [B, n, d].</summary>
+    public override Tensor Forward(Tensor input) => Forward(input, null);
+
+    /// <summary>As <see cref="Forward(Tensor)"/>, reporting <c>block{i}_out</c> after every unit.</summary>
+    public Tensor Forward(Tensor input, TensorProbe? probe)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = input;
+        for (int i = 0; i < layers.Count; i++)
+        {
+            var y = layers[i].Forward(x);
+            if (!ReferenceEquals(x, input)) x.Dispose();
+            x = y;
+            probe?.Invoke($"block{i}_out", x);
+        }
+        return (ReferenceEquals(x, input) ? x.alias() : x).MoveToOuterDisposeScope();
+    }
+}

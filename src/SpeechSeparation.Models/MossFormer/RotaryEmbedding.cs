@@ -1,0 +1,84 @@
+using SpeechSeparation.Serialization;
+using SpeechSeparation.Tensors;
+using SpeechSeparation.Tensors.NN;
+
+namespace SpeechSeparation.Models.MossFormer;
+
+/// <summary>
+/// Rotary position embedding (lucidrains' <c>RotaryEmbedding(dim)</c> with its defaults: theta 10000, 'lang'
+/// frequencies, interleaved pairs). Key <c>freqs</c> [dim/2]; load it from the checkpoint.
+/// </summary>
+/// <remarks>
+/// Upstream one instance is shared by every attention layer, so the state dict repeats <c>freqs</c> under each layer.
+/// Here the first layer owns the parameter and the others hold the same tensor (see
+/// <see cref="RotaryEmbedding(RotaryEmbedding)"/>): the keys appear once per layer but the parameter is counted once,
+/// as in PyTorch.
+/// </remarks>
+public sealed class RotaryEmbedding : Module<Tensor, Tensor>
+{
+    /// <summary>Creates the embedding rotating the first <paramref name="dim"/> features.</summary>
+    public RotaryEmbedding(long dim, double theta = 10000)
+    {
+        Dim = dim;
+        var f = new float[dim / 2];
+        for (int i = 0; i < f.Length; i++) f[i] = 1f / MathF.Pow((float)theta, (float)(2 * i) / dim);
+        using var t = torch.tensor(f);
+        var p = new Parameter(t, requiresGrad: false);
+        RegisterParameter("freqs", p);
+        Freqs = p;
+    }
+
+    /// <summary>A view of <paramref name="owner"/> for another layer: same <c>freqs</c> tensor, registered as a
+    /// persistent buffer so it is saved and loaded under this layer's name but counted once.</summary>
+    public RotaryEmbedding(RotaryEmbedding owner)
+    {
+        ArgumentNullException.ThrowIfNull(owner);
+        Dim = owner.Dim;
+        Freqs = RegisterBuffer("freqs", owner.Freqs);
+    }
+
+    /// <summary>Number of rotated features.</summary>
+    public long Dim { get; }
+    /// <summary>Frequencies [dim/2].</summary>
+    public Tensor Freqs { get; }
+
+    /// <summary>
+    /// Rotates <paramref name="t"/> [..., n, F] by position (0..n−1 along dim −2): features (2i, 2i+1), i &lt; dim/2, by
+    /// the angle pos·freqs[i]; features ≥ dim unchanged.
+    /// </summary>
+    public Tensor RotateQueriesOrKeys(Tensor t)
+    {
+        using var scope = torch.NewDisposeScope();
+        var (cos, sin) = Angles(t.shape[^2], t.dtype, t.device);
+        return Apply(t, cos, sin).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>cos and sin tables [n, dim] (each angle repeated for its feature pair).</summary>
+    public (Tensor cos, Tensor sin) Angles(long n, ScalarType dtype, Device device)
+    {
+        using var scope = torch.NewDisposeScope();
+        var f = Freqs.to(device, dtype);
+        var pos = torch.arange(0, n, 1, dtype, device);                    // [n]
+        var ang = pos.unsqueeze(1) * f.unsqueeze(0);                       // [n, dim/2]
+        ang = ang.unsqueeze(-1).expand(n, Dim / 2, 2).reshape(n, Dim);     // [n, dim] (pairs)
+        return (ang.cos().MoveToOuterDisposeScope(), ang.sin().MoveToOuterDisposeScope());
+    }
+
+    /// <summary>Applies precomputed tables (<see cref="Angles"/>) to <paramref name="t"/> [..., n, F].</summary>
+    public Tensor Apply(Tensor t, Tensor cos, Tensor sin)
+    {
+        using var scope = torch.NewDisposeScope();
+        long features = t.shape[^1];
+        var rot = t.narrow(-1, 0, Dim);                                    // [..., n, dim]
+        var pairs = rot.reshape([.. rot.shape[..^1], Dim / 2, 2]);         // [..., n, dim/2, 2]
+        var x1 = pairs.select(-1, 0);
+        var x2 = pairs.select(-1, 1);
+        var half = torch.stack([-x2, x1], -1).flatten(-2);                 // rotate_half
+        var outRot = rot * cos + half * sin;
+        var result = features > Dim ? torch.cat([outRot, t.narrow(-1, Dim, features - Dim)], -1) : outRot;
+        return result.MoveToOuterDisposeScope();
+    }
+
+    /// <inheritdoc />
+    public override Tensor Forward(Tensor input) => RotateQueriesOrKeys(input);
+}

@@ -1,0 +1,40 @@
+using SpeechSeparation.Tensors;
+using SpeechSeparation.Tensors.NN;
+
+namespace SpeechSeparation.Models.MossFormer;
+
+/// <summary>
+/// Scaled sinusoidal position embedding: <c>emb[t] = cat(sin(t·inv_freq), cos(t·inv_freq)) · scale</c>
+/// (sin block first). Keys <c>scale</c> [1] (learned) and <c>inv_freq</c> [dim/2] (persistent buffer, loaded from the
+/// checkpoint).
+/// </summary>
+public sealed class ScaledSinuEmbedding : Module<Tensor, Tensor>
+{
+    /// <summary>Creates the embedding for <paramref name="dim"/> (even) features.</summary>
+    public ScaledSinuEmbedding(long dim)
+    {
+        using (var one = torch.ones(1))
+            Scale = RegisterParameter("scale", new Parameter(one))!;
+        var inv = new float[dim / 2];
+        for (int i = 0; i < inv.Length; i++) inv[i] = 1f / MathF.Pow(10000f, (float)(2 * i) / dim);
+        InvFreq = RegisterBuffer("inv_freq", torch.tensor(inv));
+    }
+
+    /// <summary>Learned scale [1].</summary>
+    public Parameter Scale { get; }
+    /// <summary>Inverse frequencies [dim/2].</summary>
+    public Tensor InvFreq { get; }
+
+    /// <summary>Embedding for <paramref name="length"/> frames: [L, dim].</summary>
+    public Tensor ForLength(long length)
+    {
+        using var scope = torch.NewDisposeScope();
+        var t = torch.arange(0, length, 1, InvFreq.dtype, InvFreq.device);  // [L]
+        var sinu = t.unsqueeze(1) * InvFreq.unsqueeze(0);                     // [L, dim/2]
+        var emb = torch.cat([sinu.sin(), sinu.cos()], -1);                    // [L, dim]
+        return (emb * Scale).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>[B, L, dim] (only L is used) → [L, dim].</summary>
+    public override Tensor Forward(Tensor input) => ForLength(input.shape[1]);
+}

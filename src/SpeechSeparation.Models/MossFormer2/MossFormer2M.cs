@@ -1,0 +1,34 @@
+using SpeechSeparation.Models.MossFormer;
+using SpeechSeparation.Tensors;
+using SpeechSeparation.Tensors.NN;
+
+namespace SpeechSeparation.Models.MossFormer2;
+
+/// <summary>
+/// MossFormer2's <c>MossFormerM</c>: <c>mossformerM</c> (<see cref="MossformerBlockGfsmn"/>) then <c>norm</c>, a plain
+/// <c>nn.LayerNorm</c> with eps 1e-6 (unlike v1's SpeechBrain wrapper).
+/// </summary>
+public sealed class MossFormer2M : Module<Tensor, Tensor>
+{
+    /// <summary>Creates the stack.</summary>
+    public MossFormer2M(long numBlocks, long dModel, MossFormer2Config config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        mossformerM = RegisterModule("mossformerM", new MossformerBlockGfsmn(dModel, numBlocks, config.GroupSize, config.QueryKeyDim,
+            config.ExpansionFactor, false, config.AttnDropout, true, config.FsmnInnerChannels, config.FsmnLorder));
+        norm = RegisterModule("norm", new LayerNorm(dModel, 1e-6));
+    }
+
+    private readonly MossformerBlockGfsmn mossformerM;
+    private readonly LayerNorm norm;
+
+    /// <summary>[B, n, d] → [B, n, d].</summary>
+    public override Tensor Forward(Tensor input) => Forward(input, null);
+
+    /// <summary>As <see cref="Forward(Tensor)"/> with the stack's intermediates.</summary>
+    public Tensor Forward(Tensor input, TensorProbe? probe)
+    {
+        using var scope = torch.NewDisposeScope();
+        return norm.Forward(mossformerM.Forward(input, probe)).MoveToOuterDisposeScope();
+    }
+}
