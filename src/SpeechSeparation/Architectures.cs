@@ -63,6 +63,10 @@ public static class Architectures
             _builtIns = true;
             Factories.TryAdd(BaselineNetworks.SimpleSeparatorName, BaselineNetworks.CreateSimpleSeparator);
             Factories.TryAdd(BaselineNetworks.AudioSeparatorName, BaselineNetworks.CreateAudioSeparator);
+            Factories.TryAdd(MossFormerNetworks.MossFormerName, MossFormerNetworks.CreateMossFormer);
+            Factories.TryAdd(MossFormerNetworks.MossFormer2Name, MossFormerNetworks.CreateMossFormer2);
+            // ClearerVoice-Studio's model name: MossFormer2 at 16 kHz.
+            Factories.TryAdd("MossFormer2_SS_16K", s => MossFormerNetworks.CreateMossFormer2(s with { SampleRate = s.SampleRate ?? 16000 }));
         }
     }
 }

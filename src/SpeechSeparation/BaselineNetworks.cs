@@ -14,7 +14,7 @@ internal static class BaselineNetworks
     {
         var config = new SimpleSeparatorConfig(spec.Int("fft_size", 256), spec.Int("hidden_size", 128), spec.Int("num_sources", 2));
         var model = new SimpleSeparator(config);
-        return new Adapter(SimpleSeparatorName, model, spec, config.NumSources, x =>
+        return new ModuleNetwork(SimpleSeparatorName, model, spec, config.NumSources, x =>
         {
             using var y = model.Forward(x);                                  // sources [S, B, L]
             return PadTo(y.Sources.permute(1, 0, 2), x.size(1));            // [B, S, T]
@@ -25,7 +25,7 @@ internal static class BaselineNetworks
     {
         var config = new AudioSeparatorConfig(spec.Int("fft_size", 256), spec.Int("hidden_size", 128), spec.Int("num_sources", 2), spec.Int("kernel_size", 16));
         var model = new AudioSeparator(config);
-        return new Adapter(AudioSeparatorName, model, spec, config.NumSources, x =>
+        return new ModuleNetwork(AudioSeparatorName, model, spec, config.NumSources, x =>
         {
             var outs = new List<Tensor>();
             for (long b = 0; b < x.size(0); b++)                             // upstream works on batch 1
@@ -42,46 +42,5 @@ internal static class BaselineNetworks
     {
         long l = y.size(-1);
         return l == length ? y.contiguous() : l < length ? torch.nn.functional.pad(y, [0, length - l]) : y.narrow(-1, 0, length).contiguous();
-    }
-
-    private sealed class Adapter : ISeparationNetwork
-    {
-        private readonly Module _module;
-        private readonly Func<Tensor, Tensor> _run;
-
-        public Adapter(string name, Module module, NetworkSpec spec, int sources, Func<Tensor, Tensor> run)
-        {
-            Architecture = name;
-            _module = module;
-            _run = run;
-            try
-            {
-                module.LoadStateDict(spec.Weights);
-                module.Eval();
-                module.To(spec.Device);
-            }
-            catch
-            {
-                module.Dispose();
-                throw;
-            }
-            SampleRate = spec.SampleRate ?? 8000;
-            SourceNames = Enumerable.Range(1, sources).Select(i => $"speaker{i}").ToArray();
-            Device = spec.Device;
-        }
-
-        public string Architecture { get; }
-        public int SampleRate { get; }
-        public IReadOnlyList<string> SourceNames { get; }
-        public long ParameterCount => _module.ParameterCount();
-        public Device Device { get; }
-
-        public Tensor Separate(Tensor mixtures)
-        {
-            using var scope = torch.NewDisposeScope();
-            return _run(mixtures).MoveToOuterDisposeScope();
-        }
-
-        public void Dispose() => _module.Dispose();
     }
 }

@@ -65,11 +65,39 @@ public static class ModelPackage
         File.Move(tmp, path, overwrite: true);
     }
 
+    /// <summary>A ModelScope model folder's configuration file.</summary>
+    public const string ModelScopeConfig = "configuration.json";
+
+    /// <summary>
+    /// A ModelScope model folder as published: <c>configuration.json</c> (its <c>model</c> block names the type and
+    /// hyper-parameters) with <c>encoder.bin</c>/<c>decoder.bin</c>/<c>masknet.bin</c> (MossFormer) or
+    /// <c>pytorch_model.bin</c> (MossFormer2, FRCRN).
+    /// </summary>
+    private static ISeparationNetwork LoadModelScopeFolder(string dir, SeparatorOptions options)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(dir, ModelScopeConfig)));
+        var root = doc.RootElement;
+        var model = root.TryGetProperty("model", out var m) && m.ValueKind == JsonValueKind.Object ? m.Clone() : default;
+        string type = model.ValueKind == JsonValueKind.Object && model.TryGetProperty("type", out var t) ? t.GetString() ?? "" : "";
+        bool split = File.Exists(Path.Combine(dir, "masknet.bin"));
+        string arch = options.Architecture
+            ?? (split ? "mossformer"
+                : type.Contains("mossformer2", StringComparison.OrdinalIgnoreCase) ? "mossformer2"
+                : type.Contains("mossformer", StringComparison.OrdinalIgnoreCase) ? "mossformer"
+                : type.Contains("frcrn", StringComparison.OrdinalIgnoreCase) ? "frcrn"
+                : throw new NotSupportedException($"{Path.Combine(dir, ModelScopeConfig)}: model type '{type}' is not one this library runs (MossFormer, MossFormer2, FRCRN)."));
+        IReadOnlyDictionary<string, HostTensor> weights = split
+            ? StateDict.LoadMany([(Path.Combine(dir, "encoder.bin"), "encoder."), (Path.Combine(dir, "decoder.bin"), "decoder."), (Path.Combine(dir, "masknet.bin"), "mask_net.")])
+            : StateDict.Load(Path.Combine(dir, "pytorch_model.bin"));
+        return Architectures.Create(new NetworkSpec(arch, model, weights, null, options.Device));
+    }
+
     /// <summary>Builds the network a package or checkpoint describes.</summary>
     public static ISeparationNetwork LoadNetwork(string path, SeparatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(path);
-        var meta = Directory.Exists(path) ? Path.Combine(path, MetadataFile) : path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? path : null;
+        var meta = Directory.Exists(path) ? (File.Exists(Path.Combine(path, MetadataFile)) ? Path.Combine(path, MetadataFile) : null)
+            : path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? path : null;
         if (meta is not null)
         {
             if (!File.Exists(meta)) throw new FileNotFoundException($"'{path}' is not a SpeechSeparation model package: {MetadataFile} is missing.", meta);
@@ -82,6 +110,10 @@ public static class ModelPackage
             var weights = SafeTensors.Load(Path.Combine(dir, root.TryGetProperty("weights", out var w) ? w.GetString()! : WeightsFile));
             return Architectures.Create(new NetworkSpec(arch, config, weights, rate, options.Device));
         }
+        if (Directory.Exists(path) && File.Exists(Path.Combine(path, ModelScopeConfig)))
+            return LoadModelScopeFolder(path, options);
+        if (Directory.Exists(path))
+            throw new FileNotFoundException($"'{path}' holds neither {MetadataFile} (a SpeechSeparation package) nor {ModelScopeConfig} (a ModelScope model folder).");
         if (!File.Exists(path)) throw new FileNotFoundException($"No model at '{path}'.", path);
         if (options.Architecture is null)
             throw new ArgumentException($"'{path}' is a bare checkpoint: say which architecture it is (SeparatorOptions.Architecture; known: {string.Join(", ", Architectures.Names)}).");

@@ -2,6 +2,11 @@ using SpeechSeparation.Serialization;
 
 namespace SpeechSeparation.Tensors.Tests;
 
+/// <summary>Resident-memory measurements see the whole process, so these tests run alone.</summary>
+[CollectionDefinition(nameof(MemoryMeasurement), DisableParallelization = true)]
+public sealed class MemoryMeasurement;
+
+[Collection(nameof(MemoryMeasurement))]
 public class MemoryAndErrorTests
 {
     private static long ResidentBytes()

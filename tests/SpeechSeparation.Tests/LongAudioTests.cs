@@ -4,6 +4,11 @@ using SpeechSeparation.Signal;
 
 namespace SpeechSeparation.Tests;
 
+/// <summary>Memory measurements see the whole process, so these tests run alone.</summary>
+[CollectionDefinition(nameof(MemoryMeasurement), DisableParallelization = true)]
+public sealed class MemoryMeasurement;
+
+[Collection(nameof(MemoryMeasurement))]
 public class LongAudioTests
 {
     [Fact]

@@ -1,0 +1,49 @@
+using SpeechSeparation.Tensors;
+using SpeechSeparation.Tensors.NN;
+
+namespace SpeechSeparation;
+
+/// <summary>
+/// An <see cref="ISeparationNetwork"/> over any module: loads the spec's weights strictly, switches to eval mode, moves
+/// to the device, and runs a function mapping mixtures [B, T] to sources [B, S, T] inside a dispose scope.
+/// </summary>
+internal sealed class ModuleNetwork : ISeparationNetwork
+{
+    private readonly Module _module;
+    private readonly Func<Tensor, Tensor> _run;
+
+    public ModuleNetwork(string name, Module module, NetworkSpec spec, int sources, Func<Tensor, Tensor> run, int defaultRate = 8000, IReadOnlyList<string>? sourceNames = null)
+    {
+        Architecture = name;
+        _module = module;
+        _run = run;
+        try
+        {
+            module.LoadStateDict(spec.Weights);
+            module.Eval();
+            module.To(spec.Device);
+        }
+        catch
+        {
+            module.Dispose();
+            throw;
+        }
+        SampleRate = spec.SampleRate ?? defaultRate;
+        SourceNames = sourceNames ?? Enumerable.Range(1, sources).Select(i => $"speaker{i}").ToArray();
+        Device = spec.Device;
+    }
+
+    public string Architecture { get; }
+    public int SampleRate { get; }
+    public IReadOnlyList<string> SourceNames { get; }
+    public long ParameterCount => _module.ParameterCount();
+    public Device Device { get; }
+
+    public Tensor Separate(Tensor mixtures)
+    {
+        using var scope = torch.NewDisposeScope();
+        return _run(mixtures).MoveToOuterDisposeScope();
+    }
+
+    public void Dispose() => _module.Dispose();
+}
