@@ -63,6 +63,7 @@ public static class Architectures
             _builtIns = true;
             Factories.TryAdd(BaselineNetworks.SimpleSeparatorName, BaselineNetworks.CreateSimpleSeparator);
             Factories.TryAdd(BaselineNetworks.AudioSeparatorName, BaselineNetworks.CreateAudioSeparator);
+            Factories.TryAdd(HourglassNetwork.Name, HourglassNetwork.Create);
         }
     }
 }

@@ -99,3 +99,28 @@ public class HourglassFixtureTests
         public override Tensor Forward(Tensor input) => torch.stack([input * 0, input]);
     }
 }
+
+public class HourglassSeparatorFrontEndTests
+{
+    [Fact]
+    public void UnitMasksGiveTheMixtureBack()
+    {
+        using var scope = torch.NewDisposeScope();
+        var t = torch.arange(0, 8000, 1) / 8000.0;
+        var x = torch.stack([(t * (2 * Math.PI * 440)).sin() * 0.3, (t * (2 * Math.PI * 1234.5)).sin() * 0.1 + (t * (2 * Math.PI * 97)).cos() * 0.2]);
+        var (mag, phase) = HourglassSeparator.Analyse(x);
+        Assert.Equal([2, 513, 32], mag.shape);
+        var (input, scale) = HourglassSeparator.Normalise(mag);
+        Assert.Equal([2, 1, 512, 32], input.shape);
+        Assert.True(Math.Abs(input.select(0, 1).max().item() - 1) < 1e-6 || scale.select(0, 1).item() > mag.select(0, 1).narrow(0, 0, 512).max().item());
+        var y = HourglassSeparator.Synthesise(mag.narrow(1, 0, 512).unsqueeze(1), phase, 8000);            // [2, 1, 8000]
+        Assert.Equal([2, 1, 8000], y.shape);
+        double rel = ((y.squeeze(1) - x).norm().item()) / x.norm().item();
+        Assert.True(rel < 1e-4, $"relative error {rel}");
+        // The TF script's inverse (n_fft 1022 inferred from 512 rows) is not a reconstruction, but keeps length and level.
+        var z = HourglassSeparator.Synthesise(mag.narrow(1, 0, 512).unsqueeze(1), phase, 8000, HourglassInverse.Librosa1022);
+        Assert.Equal([2, 1, 8000], z.shape);
+        double ratio = z.norm().item() / x.norm().item();
+        Assert.InRange(ratio, 0.8, 1.25);
+    }
+}
