@@ -124,3 +124,25 @@ public class HourglassSeparatorFrontEndTests
         Assert.InRange(ratio, 0.8, 1.25);
     }
 }
+
+public class HourglassInitialisationTests
+{
+    [Fact]
+    public void WeightsFollowTheTfInitialiserLikeTheFixture()
+    {
+        // The fixture's weights follow the TF initialiser N(0, 1/(kh·kw·c_in)); a fresh network must have the same scale.
+        var fixture = SpeechSeparation.Serialization.StateDict.Load(Path.Combine(TestPaths.Fixture("hourglass_small"), "state_dict.pt"));
+        torch.manual_seed(1);
+        using var net = new StackedHourglassNet(new HourglassConfig(2, 4, 4, 16, 0, [8, 16, 16, 16]));
+        var own = net.StateDict();
+        foreach (var (name, host) in fixture.Where(kv => kv.Key.EndsWith(".weight", StringComparison.Ordinal) && kv.Value.ElementCount >= 1000))
+        {
+            using var scope = torch.NewDisposeScope();
+            var w = Tensor.FromHost(host);
+            double expected = Math.Sqrt(1.0 / (w.size(1) * w.size(2) * w.size(3)));
+            Assert.InRange(w.std().item() / expected, 0.85, 1.15);
+            Assert.InRange(own[name].std().item() / expected, 0.85, 1.15);
+            Assert.Equal(0, own[name.Replace(".weight", ".bias", StringComparison.Ordinal)].abs().max().item());
+        }
+    }
+}
