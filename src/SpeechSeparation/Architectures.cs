@@ -67,6 +67,7 @@ public static class Architectures
             Factories.TryAdd(MossFormerNetworks.MossFormer2Name, MossFormerNetworks.CreateMossFormer2);
             // ClearerVoice-Studio's model name: MossFormer2 at 16 kHz.
             Factories.TryAdd("MossFormer2_SS_16K", s => MossFormerNetworks.CreateMossFormer2(s with { SampleRate = s.SampleRate ?? 16000 }));
+            Factories.TryAdd(HourglassNetwork.Name, HourglassNetwork.Create);
         }
     }
 }
