@@ -117,6 +117,9 @@ public sealed class HourglassNetwork : ISeparationNetwork
     /// <inheritdoc />
     public Device Device { get; }
 
+    /// <summary>False: output 0 is always the accompaniment and output 1 the vocals, so windows are never re-ordered.</summary>
+    public bool OutputOrderIsArbitrary => false;
+
     /// <summary>The mask network.</summary>
     public Module<Tensor, Tensor> Module => _module;
 

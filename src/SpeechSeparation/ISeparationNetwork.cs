@@ -24,6 +24,12 @@ public interface ISeparationNetwork : IDisposable
     Device Device { get; }
 
     /// <summary>
+    /// True when the order of the outputs is arbitrary (speech separation trained with PIT): windows of long audio are
+    /// then re-ordered to match each other. False for outputs with fixed meanings (music stems, enhancement).
+    /// </summary>
+    bool OutputOrderIsArbitrary => SourceNames.Count > 1;
+
+    /// <summary>
     /// Separates a batch of equal-length mixtures [B, T] (float32, on <see cref="Device"/>) into sources [B, S, T]
     /// of the same length. Called without gradients.
     /// </summary>

@@ -95,7 +95,7 @@ public sealed class NetworkSeparator : ISeparator, IEnhancer
     private float[][] SeparateMono(float[] samples, int rate, IProgress<double>? progress, CancellationToken ct)
     {
         var atModelRate = rate == SampleRate ? samples : Resampler.Create(rate, SampleRate).Process(samples);
-        var stitcher = new OverlapAddStitcher(NumSources, WindowSamples, OverlapSamples, RunNetwork, _options.BatchSize);
+        var stitcher = new OverlapAddStitcher(NumSources, WindowSamples, OverlapSamples, RunNetwork, _options.BatchSize, _network.OutputOrderIsArbitrary);
         _logger.LogDebug("Separating {Seconds:F1} s in windows of {Window} samples with {Overlap} overlap", samples.Length / (double)rate, stitcher.Window, stitcher.Overlap);
         var est = stitcher.Process(atModelRate, progress, ct);
         if (rate == SampleRate) return est;
@@ -309,7 +309,7 @@ public sealed class NetworkSeparator : ISeparator, IEnhancer
 
             try
             {
-                var stitcher = new OverlapAddStitcher(S, owner.WindowSamples, owner.OverlapSamples, owner.RunNetwork, owner._options.BatchSize);
+                var stitcher = new OverlapAddStitcher(S, owner.WindowSamples, owner.OverlapSamples, owner.RunNetwork, owner._options.BatchSize, owner._network.OutputOrderIsArbitrary);
                 long modelFrames = frames < 0 ? -1 : (long)Math.Ceiling(frames * (double)modelRate / rate);
                 var sub = progress is null ? null : new Progress<double>(p => progress.Report((index + p) / outChannels));
                 stitcher.Run(Read, Write, modelFrames < 0 ? null : modelFrames, sub, ct);

@@ -23,8 +23,10 @@ public sealed class OverlapAddStitcher
     /// Separates a batch of equal-length windows; returns, per window, <paramref name="numSources"/> arrays of the window's length.
     /// </param>
     /// <param name="batchSize">Windows per call of <paramref name="separateBatch"/>.</param>
-    public OverlapAddStitcher(int numSources, int window, int overlap, Func<IReadOnlyList<float[]>, IReadOnlyList<float[][]>> separateBatch, int batchSize = 1)
+    /// <param name="alignOrder">Re-order each window's outputs to match the previous window (false for fixed-meaning outputs).</param>
+    public OverlapAddStitcher(int numSources, int window, int overlap, Func<IReadOnlyList<float[]>, IReadOnlyList<float[][]>> separateBatch, int batchSize = 1, bool alignOrder = true)
     {
+        AlignOrder = alignOrder;
         if (numSources < 1) throw new ArgumentOutOfRangeException(nameof(numSources), "At least one source is needed.");
         if (window < 2) throw new ArgumentOutOfRangeException(nameof(window), "The window must hold at least 2 samples.");
         if (overlap < 0 || overlap > window / 2) throw new ArgumentOutOfRangeException(nameof(overlap), $"Overlap must be in [0, window/2] = [0, {window / 2}], got {overlap}.");
@@ -52,6 +54,8 @@ public sealed class OverlapAddStitcher
     public int Hop => Window - Overlap;
     /// <summary>Windows per model call.</summary>
     public int BatchSize { get; }
+    /// <summary>Whether windows are re-ordered to match on their overlap.</summary>
+    public bool AlignOrder { get; }
 
     /// <summary>Separates an in-memory signal; returns one array per source, of the input's length.</summary>
     public float[][] Process(ReadOnlySpan<float> mixture, IProgress<double>? progress = null, CancellationToken cancellationToken = default)
@@ -139,7 +143,7 @@ public sealed class OverlapAddStitcher
                 Validate(est, windows[j].Length);
                 bool first = firstIndex + j == 0;
                 bool isLast = lastInBatch && j == windows.Count - 1;
-                if (!first) est = Align(pending, est);
+                if (!first && AlignOrder) est = Align(pending, est);
                 int count = isLast ? valid[j] : H;
                 for (int s = 0; s < S; s++)
                 {
