@@ -69,6 +69,7 @@ public sealed partial class CheckpointManager
         checkpoint.Save(path);
         if (metric is { } m && IsBetter(m, BestMetric()))
         {
+            _best = null;
             var best = new TrainingCheckpoint
             {
                 Model = checkpoint.Model,
@@ -82,14 +83,24 @@ public sealed partial class CheckpointManager
                 Extra = new Dictionary<string, object?>(checkpoint.Extra) { ["best_checkpoint_metric"] = m },
             };
             best.Save(BestPath);
+            _best = m;
         }
         var all = Checkpoints();
         for (int i = 0; i < all.Count - KeepLast; i++) TryDelete(all[i]);
         return path;
     }
 
-    /// <summary>The metric stored in <c>best.pt</c>, or null when there is none (or it cannot be read).</summary>
+    /// <summary>The metric stored in <c>best.pt</c>, or null when there is none (or it cannot be read). Cached after the first read.</summary>
     public double? BestMetric()
+    {
+        if (_best is { } cached && File.Exists(BestPath)) return cached;
+        _best = ReadBestMetric();
+        return _best;
+    }
+
+    private double? _best;
+
+    private double? ReadBestMetric()
     {
         if (!File.Exists(BestPath)) return null;
         try
