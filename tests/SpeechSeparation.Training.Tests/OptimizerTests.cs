@@ -153,6 +153,13 @@ public sealed class OptimizerTests : IDisposable
             (o => new LinearLR(o, 0.1, 1.0, 4), e => 0.1 + 0.9 * Math.Min(e, 4) / 4),
             (o => new ConstantLR(o, 0.25, 3), e => e < 3 ? 0.25 : 1.0),
             (o => new LambdaLR(o, e => 1.0 / (e + 1)), e => 1.0 / (e + 1)),
+            (o => new PolynomialLR(o, 10, 2.0), e => Math.Pow(1 - Math.Min(e, 10) / 10.0, 2)),
+            (o => new CosineAnnealingWarmRestarts(o, 3, 2, 0.1), e =>
+            {
+                // cycles of 3, 6, 12 epochs starting at 0, 3, 9, 21
+                int start = e < 3 ? 0 : e < 9 ? 3 : e < 21 ? 9 : 21, len = e < 3 ? 3 : e < 9 ? 6 : e < 21 ? 12 : 24;
+                return 0.1 + 0.9 * (1 + Math.Cos(Math.PI * (e - start) / len)) / 2;
+            }),
         };
         foreach (var (make, closed) in cases)
         {
@@ -164,6 +171,17 @@ public sealed class OptimizerTests : IDisposable
                 s.Step();
                 Assert.Equal(closed(e), opt.ParamGroups[0].Lr, 12);
                 Assert.Equal(e, s.LastEpoch);
+                if (s is CosineAnnealingWarmRestarts w)
+                {
+                    // The epoch form lands on the same cycle position.
+                    var (p2, o2) = LrOnly();
+                    var w2 = new CosineAnnealingWarmRestarts(o2, 3, 2, 0.1);
+                    w2.Step(e);
+                    Assert.Equal(w.TCur, w2.TCur);
+                    Assert.Equal(w.Ti, w2.Ti);
+                    o2.Dispose();
+                    p2.Dispose();
+                }
             }
             opt.Dispose();
             p.Dispose();

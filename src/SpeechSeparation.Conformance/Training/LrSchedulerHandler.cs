@@ -10,7 +10,7 @@ namespace SpeechSeparation.Conformance.Training;
 /// <c>kind: lr-scheduler</c>: an optimiser at <c>initial_lr</c>, the named <c>torch.optim.lr_scheduler</c> scheduler built
 /// from <c>kwargs</c>, one <c>step()</c> per entry of <c>metrics_per_epoch</c> (<c>step(metric)</c> for ReduceLROnPlateau),
 /// and the learning rate after each step compared with <c>lr_after_each_step</c>. Supported: StepLR, MultiStepLR,
-/// ExponentialLR, CosineAnnealingLR, LinearLR, ConstantLR, ReduceLROnPlateau.
+/// ExponentialLR, CosineAnnealingLR, CosineAnnealingWarmRestarts, LinearLR, ConstantLR, PolynomialLR, ReduceLROnPlateau.
 /// </summary>
 internal sealed class LrSchedulerHandler : IFixtureHandler
 {
@@ -55,6 +55,8 @@ internal sealed class LrSchedulerHandler : IFixtureHandler
                 "CosineAnnealingLR" => new CosineAnnealingLR(optimizer, I("T_max", 1), D("eta_min", 0)),
                 "LinearLR" => new LinearLR(optimizer, D("start_factor", 1.0 / 3), D("end_factor", 1.0), I("total_iters", 5)),
                 "ConstantLR" => new ConstantLR(optimizer, D("factor", 1.0 / 3), I("total_iters", 5)),
+                "PolynomialLR" => new PolynomialLR(optimizer, I("total_iters", 5), D("power", 1.0)),
+                "CosineAnnealingWarmRestarts" => new CosineAnnealingWarmRestarts(optimizer, I("T_0", 1), I("T_mult", 1), D("eta_min", 0)),
                 _ => throw new NotSupportedException($"Scheduler '{name}' is not implemented."),
             };
             foreach (var _ in metrics)
