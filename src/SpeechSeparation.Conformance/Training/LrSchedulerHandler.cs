@@ -33,12 +33,14 @@ internal sealed class LrSchedulerHandler : IFixtureHandler
         int I(string key, int dflt) => (int)D(key, dflt);
         string S(string key, string dflt) => kw.ValueKind == JsonValueKind.Object && kw.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : dflt;
 
+        double MinLr() => kw.ValueKind == JsonValueKind.Object && kw.TryGetProperty("min_lr", out var v) && v.ValueKind == JsonValueKind.Array
+            ? v[0].GetDouble() : D("min_lr", 0);
         var got = new List<double>();
         if (name == "ReduceLROnPlateau")
         {
             var plateau = new ReduceLROnPlateau(optimizer,
                 S("mode", "min") == "max" ? PlateauMode.Max : PlateauMode.Min, D("factor", 0.1), I("patience", 10), D("threshold", 1e-4),
-                S("threshold_mode", "rel") == "abs" ? ThresholdMode.Abs : ThresholdMode.Rel, I("cooldown", 0), D("min_lr", 0), D("eps", 1e-8));
+                S("threshold_mode", "rel") == "abs" ? ThresholdMode.Abs : ThresholdMode.Rel, I("cooldown", 0), MinLr(), D("eps", 1e-8));
             foreach (var m in metrics)
             {
                 plateau.Step(m);
