@@ -189,6 +189,44 @@ public sealed class OptimizerTests : IDisposable
     }
 
     [Fact]
+    public void SequentialLRWarmsUpThenAnneals()
+    {
+        double[] Run(int steps, int? saveAt, IReadOnlyDictionary<string, object?>? resumeFrom, out IReadOnlyDictionary<string, object?>? saved)
+        {
+            var (p, opt) = LrOnly(1.0);
+            var warm = new LinearLR(opt, 0.1, 1.0, 3);
+            var cos = new CosineAnnealingLR(opt, 5, 0.0);
+            var seq = new SequentialLR(opt, [warm, cos], [3]);
+            saved = null;
+            var lrs = new List<double> { opt.ParamGroups[0].Lr };
+            if (resumeFrom is not null)
+            {
+                opt.LoadStateDict((IReadOnlyDictionary<string, object?>)resumeFrom["opt"]!);
+                seq.LoadStateDict((IReadOnlyDictionary<string, object?>)resumeFrom["seq"]!);
+                lrs.Clear();
+            }
+            while (seq.LastEpoch < steps)
+            {
+                seq.Step();
+                lrs.Add(opt.ParamGroups[0].Lr);
+                if (seq.LastEpoch == saveAt) saved = new Dictionary<string, object?> { ["opt"] = opt.StateDict(), ["seq"] = seq.StateDict() };
+            }
+            opt.Dispose();
+            p.Dispose();
+            return [.. lrs];
+        }
+        var lrs = Run(8, 5, null, out var state);
+        Assert.Equal(0.1, lrs[0], 15);
+        Assert.Equal(0.4, lrs[1], 15);
+        Assert.Equal(0.7, lrs[2], 15);
+        for (int e = 3; e <= 8; e++) Assert.Equal((1 + Math.Cos(Math.PI * (e - 3) / 5)) / 2, lrs[e], 12);
+        var path = Path.Combine(_dir, "seq.pt");
+        TorchCheckpoint.Save(path, state!);
+        var resumed = Run(8, null, (IReadOnlyDictionary<string, object?>)TorchCheckpoint.Load(path)!, out _);
+        Assert.Equal(lrs[6..], resumed);
+    }
+
+    [Fact]
     public void SchedulerStateRoundTripsThroughACheckpoint()
     {
         var path = Path.Combine(_dir, "sched.pt");

@@ -52,6 +52,12 @@ public abstract class LRScheduler : IStateful
         Step();
     }
 
+    /// <summary>Moves the counter back one epoch without touching the learning rates (used by <see cref="SequentialLR"/>).</summary>
+    internal void UndoStep() => LastEpoch--;
+
+    /// <summary>Re-runs the initial step (used by <see cref="SequentialLR"/>).</summary>
+    internal void RestartInitialStep() => InitialStep();
+
     /// <summary>Advances one epoch (or step) and sets the learning rates.</summary>
     public virtual void Step()
     {
