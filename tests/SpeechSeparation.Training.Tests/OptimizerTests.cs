@@ -93,6 +93,26 @@ public sealed class OptimizerTests : IDisposable
     }
 
     [Fact]
+    public void LoadsAnOptimizerEntryWrittenByPyTorch()
+    {
+        // checkpoint-formats/wrapped_model.pt: {'optimizer': {'state': {}, 'param_groups': [{'lr': 0.001, 'betas': (0.9, 0.999), 'params': [0, 1]}]}}
+        var root = (IReadOnlyDictionary<string, object?>)TorchCheckpoint.Load(TestPaths.Fixture("checkpoint-formats", "wrapped_model.pt"))!;
+        using var a = new Parameter(torch.zeros([2], ScalarType.Float64).DetachFromDisposeScope());
+        using var b = new Parameter(torch.zeros([3], ScalarType.Float64).DetachFromDisposeScope());
+        using var opt = new Adam([a, b], lr: 0.5, betas: (0.5, 0.5), eps: 1e-3);
+        opt.LoadStateDict((IReadOnlyDictionary<string, object?>)root["optimizer"]!);
+        Assert.Equal(0.001, opt.ParamGroups[0].Lr);
+        Assert.Equal((0.9, 0.999), opt.ParamGroups[0].GetPair("betas"));
+        Assert.Equal(1e-3, opt.ParamGroups[0].GetDouble("eps"));        // not in the file: the optimiser's default
+        using (var g = torch.ones([2], ScalarType.Float64).DetachFromDisposeScope()) a.grad = g;
+        opt.Step();
+        Assert.Equal(-0.001 / (1 + 1e-3), a.ToDoubleArray()[0], 12);      // first Adam step: lr·g/(|g| + eps)
+        using var c = new Parameter(torch.zeros([1]).DetachFromDisposeScope());
+        using var wrong = new Adam([c]);
+        Assert.Throws<InvalidDataException>(() => wrong.LoadStateDict((IReadOnlyDictionary<string, object?>)root["optimizer"]!));
+    }
+
+    [Fact]
     public void ParamGroupsAreValidated()
     {
         using var p = new Parameter(torch.ones([3]).DetachFromDisposeScope());
