@@ -68,18 +68,7 @@ public sealed partial class CheckpointManager
         ArgumentNullException.ThrowIfNull(checkpoint);
         var path = Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $"{Prefix}-step{checkpoint.Step:D9}.pt"));
         if (metric is { } m)
-            checkpoint = new TrainingCheckpoint
-            {
-                Model = checkpoint.Model,
-                Optimizer = checkpoint.Optimizer,
-                Schedulers = checkpoint.Schedulers,
-                Epoch = checkpoint.Epoch,
-                Step = checkpoint.Step,
-                BestMetric = checkpoint.BestMetric,
-                Seed = checkpoint.Seed,
-                RandomState = checkpoint.RandomState,
-                Extra = new Dictionary<string, object?>(checkpoint.Extra) { [MetricKey] = m },
-            };
+            checkpoint = checkpoint with { Extra = new Dictionary<string, object?>(checkpoint.Extra) { [MetricKey] = m } };
         checkpoint.Save(path);
         if (metric is { } value && IsBetter(value, BestMetric()))
         {
