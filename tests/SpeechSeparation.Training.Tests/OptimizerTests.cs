@@ -93,6 +93,26 @@ public sealed class OptimizerTests : IDisposable
     }
 
     [Fact]
+    public void LoadsAnOptimizerEntryWrittenByPyTorch()
+    {
+        // checkpoint-formats/wrapped_model.pt: {'optimizer': {'state': {}, 'param_groups': [{'lr': 0.001, 'betas': (0.9, 0.999), 'params': [0, 1]}]}}
+        var root = (IReadOnlyDictionary<string, object?>)TorchCheckpoint.Load(TestPaths.Fixture("checkpoint-formats", "wrapped_model.pt"))!;
+        using var a = new Parameter(torch.zeros([2], ScalarType.Float64).DetachFromDisposeScope());
+        using var b = new Parameter(torch.zeros([3], ScalarType.Float64).DetachFromDisposeScope());
+        using var opt = new Adam([a, b], lr: 0.5, betas: (0.5, 0.5), eps: 1e-3);
+        opt.LoadStateDict((IReadOnlyDictionary<string, object?>)root["optimizer"]!);
+        Assert.Equal(0.001, opt.ParamGroups[0].Lr);
+        Assert.Equal((0.9, 0.999), opt.ParamGroups[0].GetPair("betas"));
+        Assert.Equal(1e-3, opt.ParamGroups[0].GetDouble("eps"));        // not in the file: the optimiser's default
+        using (var g = torch.ones([2], ScalarType.Float64).DetachFromDisposeScope()) a.grad = g;
+        opt.Step();
+        Assert.Equal(-0.001 / (1 + 1e-3), a.ToDoubleArray()[0], 12);      // first Adam step: lr·g/(|g| + eps)
+        using var c = new Parameter(torch.zeros([1]).DetachFromDisposeScope());
+        using var wrong = new Adam([c]);
+        Assert.Throws<InvalidDataException>(() => wrong.LoadStateDict((IReadOnlyDictionary<string, object?>)root["optimizer"]!));
+    }
+
+    [Fact]
     public void ParamGroupsAreValidated()
     {
         using var p = new Parameter(torch.ones([3]).DetachFromDisposeScope());
@@ -153,6 +173,13 @@ public sealed class OptimizerTests : IDisposable
             (o => new LinearLR(o, 0.1, 1.0, 4), e => 0.1 + 0.9 * Math.Min(e, 4) / 4),
             (o => new ConstantLR(o, 0.25, 3), e => e < 3 ? 0.25 : 1.0),
             (o => new LambdaLR(o, e => 1.0 / (e + 1)), e => 1.0 / (e + 1)),
+            (o => new PolynomialLR(o, 10, 2.0), e => Math.Pow(1 - Math.Min(e, 10) / 10.0, 2)),
+            (o => new CosineAnnealingWarmRestarts(o, 3, 2, 0.1), e =>
+            {
+                // cycles of 3, 6, 12 epochs starting at 0, 3, 9, 21
+                int start = e < 3 ? 0 : e < 9 ? 3 : e < 21 ? 9 : 21, len = e < 3 ? 3 : e < 9 ? 6 : e < 21 ? 12 : 24;
+                return 0.1 + 0.9 * (1 + Math.Cos(Math.PI * (e - start) / len)) / 2;
+            }),
         };
         foreach (var (make, closed) in cases)
         {
@@ -164,10 +191,59 @@ public sealed class OptimizerTests : IDisposable
                 s.Step();
                 Assert.Equal(closed(e), opt.ParamGroups[0].Lr, 12);
                 Assert.Equal(e, s.LastEpoch);
+                if (s is CosineAnnealingWarmRestarts w)
+                {
+                    // The epoch form lands on the same cycle position.
+                    var (p2, o2) = LrOnly();
+                    var w2 = new CosineAnnealingWarmRestarts(o2, 3, 2, 0.1);
+                    w2.Step(e);
+                    Assert.Equal(w.TCur, w2.TCur);
+                    Assert.Equal(w.Ti, w2.Ti);
+                    o2.Dispose();
+                    p2.Dispose();
+                }
             }
             opt.Dispose();
             p.Dispose();
         }
+    }
+
+    [Fact]
+    public void SequentialLRWarmsUpThenAnneals()
+    {
+        double[] Run(int steps, int? saveAt, IReadOnlyDictionary<string, object?>? resumeFrom, out IReadOnlyDictionary<string, object?>? saved)
+        {
+            var (p, opt) = LrOnly(1.0);
+            var warm = new LinearLR(opt, 0.1, 1.0, 3);
+            var cos = new CosineAnnealingLR(opt, 5, 0.0);
+            var seq = new SequentialLR(opt, [warm, cos], [3]);
+            saved = null;
+            var lrs = new List<double> { opt.ParamGroups[0].Lr };
+            if (resumeFrom is not null)
+            {
+                opt.LoadStateDict((IReadOnlyDictionary<string, object?>)resumeFrom["opt"]!);
+                seq.LoadStateDict((IReadOnlyDictionary<string, object?>)resumeFrom["seq"]!);
+                lrs.Clear();
+            }
+            while (seq.LastEpoch < steps)
+            {
+                seq.Step();
+                lrs.Add(opt.ParamGroups[0].Lr);
+                if (seq.LastEpoch == saveAt) saved = new Dictionary<string, object?> { ["opt"] = opt.StateDict(), ["seq"] = seq.StateDict() };
+            }
+            opt.Dispose();
+            p.Dispose();
+            return [.. lrs];
+        }
+        var lrs = Run(8, 5, null, out var state);
+        Assert.Equal(0.1, lrs[0], 15);
+        Assert.Equal(0.4, lrs[1], 15);
+        Assert.Equal(0.7, lrs[2], 15);
+        for (int e = 3; e <= 8; e++) Assert.Equal((1 + Math.Cos(Math.PI * (e - 3) / 5)) / 2, lrs[e], 12);
+        var path = Path.Combine(_dir, "seq.pt");
+        TorchCheckpoint.Save(path, state!);
+        var resumed = Run(8, null, (IReadOnlyDictionary<string, object?>)TorchCheckpoint.Load(path)!, out _);
+        Assert.Equal(lrs[6..], resumed);
     }
 
     [Fact]

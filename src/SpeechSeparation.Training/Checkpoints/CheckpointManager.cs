@@ -60,42 +60,63 @@ public sealed partial class CheckpointManager
     /// <summary>
     /// Saves a checkpoint as the step checkpoint of <see cref="TrainingCheckpoint.Step"/>, prunes older ones beyond
     /// <see cref="KeepLast"/>, and, when <paramref name="metric"/> beats the best metric recorded in <c>best.pt</c>
-    /// (or there is none), writes it as <c>best.pt</c> too. Returns the step checkpoint's path.
+    /// (or there is none), copies it to <c>best.pt</c> (atomically). The metric is stored in the checkpoint's extras under
+    /// <see cref="MetricKey"/>. Returns the step checkpoint's path.
     /// </summary>
     public string Save(TrainingCheckpoint checkpoint, double? metric = null)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
         var path = Path.Combine(Directory, string.Create(CultureInfo.InvariantCulture, $"{Prefix}-step{checkpoint.Step:D9}.pt"));
+        if (metric is { } m)
+            checkpoint = checkpoint with { Extra = new Dictionary<string, object?>(checkpoint.Extra) { [MetricKey] = m } };
         checkpoint.Save(path);
-        if (metric is { } m && IsBetter(m, BestMetric()))
+        if (metric is { } value && IsBetter(value, BestMetric()))
         {
-            var best = new TrainingCheckpoint
-            {
-                Model = checkpoint.Model,
-                Optimizer = checkpoint.Optimizer,
-                Schedulers = checkpoint.Schedulers,
-                Epoch = checkpoint.Epoch,
-                Step = checkpoint.Step,
-                BestMetric = m,
-                Seed = checkpoint.Seed,
-                RandomState = checkpoint.RandomState,
-                Extra = new Dictionary<string, object?>(checkpoint.Extra) { ["best_checkpoint_metric"] = m },
-            };
-            best.Save(BestPath);
+            _best = null;
+            CopyAtomically(path, BestPath);
+            _best = value;
         }
         var all = Checkpoints();
         for (int i = 0; i < all.Count - KeepLast; i++) TryDelete(all[i]);
         return path;
     }
 
-    /// <summary>The metric stored in <c>best.pt</c>, or null when there is none (or it cannot be read).</summary>
+    /// <summary>The entry of <see cref="TrainingCheckpoint.Extra"/> holding the metric a checkpoint was saved with.</summary>
+    public const string MetricKey = "checkpoint_metric";
+
+    private static void CopyAtomically(string source, string destination)
+    {
+        var tmp = Path.Combine(Path.GetDirectoryName(destination)!, "." + Path.GetFileName(destination) + ".tmp-" + Guid.NewGuid().ToString("N")[..12]);
+        try
+        {
+            File.Copy(source, tmp);
+            using (var fs = new FileStream(tmp, FileMode.Open, FileAccess.ReadWrite)) fs.Flush(flushToDisk: true);
+            File.Move(tmp, destination, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(tmp);
+            throw;
+        }
+    }
+
+    /// <summary>The metric stored in <c>best.pt</c>, or null when there is none (or it cannot be read). Cached after the first read.</summary>
     public double? BestMetric()
+    {
+        if (_best is { } cached && File.Exists(BestPath)) return cached;
+        _best = ReadBestMetric();
+        return _best;
+    }
+
+    private double? _best;
+
+    private double? ReadBestMetric()
     {
         if (!File.Exists(BestPath)) return null;
         try
         {
             var ck = TrainingCheckpoint.Load(BestPath);
-            return ck.Extra.TryGetValue("best_checkpoint_metric", out var v) && v is not null ? PyConvert.ToDouble(v, "metric") : ck.BestMetric;
+            return ck.Extra.TryGetValue(MetricKey, out var v) && v is not null ? PyConvert.ToDouble(v, "metric") : ck.BestMetric;
         }
         catch (InvalidDataException)
         {

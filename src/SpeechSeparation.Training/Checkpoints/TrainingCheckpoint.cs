@@ -11,7 +11,7 @@ namespace SpeechSeparation.Training;
 /// <c>{"format", "version", "model": OrderedDict, "optimizer": {...}, "schedulers": {...}, "epoch", "step",
 /// "best_metric", "rng": {"seed", "state"}, "extra": {...}}</c>.
 /// </summary>
-public sealed class TrainingCheckpoint
+public sealed record TrainingCheckpoint
 {
     /// <summary>The <c>format</c> entry of the file.</summary>
     public const string FormatName = "speechseparation-training-checkpoint";

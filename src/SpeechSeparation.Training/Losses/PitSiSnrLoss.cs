@@ -75,6 +75,23 @@ public static class PitSiSnrLoss
     }
 
     /// <summary>
+    /// The PIT loss for models that return one <c>[B, T]</c> tensor per source (MossFormer, MossFormer2): the lists are
+    /// stacked on a last axis and passed to <see cref="Compute(Tensor, Tensor, int)"/>.
+    /// </summary>
+    public static PitResult Compute(IReadOnlyList<Tensor> targets, IReadOnlyList<Tensor> estimates, int exhaustiveLimit = ExhaustiveLimit)
+    {
+        ArgumentNullException.ThrowIfNull(targets);
+        ArgumentNullException.ThrowIfNull(estimates);
+        if (targets.Count != estimates.Count || targets.Count == 0)
+            throw new ArgumentException($"Expected as many estimates as references (got {estimates.Count} and {targets.Count}).", nameof(estimates));
+        using var scope = torch.NewDisposeScope();
+        var r = Compute(torch.stack(targets, -1), torch.stack(estimates, -1), exhaustiveLimit);
+        r.Loss.MoveToOuterDisposeScope();
+        r.LossMatrix.MoveToOuterDisposeScope();
+        return r;
+    }
+
+    /// <summary>
     /// Puts estimates into reference order: <c>ordered[..., perm[i]] = estimates[..., i]</c> per example
     /// (inputs <c>[B, T, C]</c>). SpeechBrain's <c>reorder_tensor</c> instead returns <c>tensor[..., perm]</c>.
     /// </summary>

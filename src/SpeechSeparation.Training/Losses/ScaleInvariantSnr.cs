@@ -51,4 +51,15 @@ public static class ScaleInvariantSnr
         var ratio = projection.square().sum(-1) / (noise.square().sum(-1) + eps);
         return ((ratio + eps).log10() * 10).MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// SI-SNR improvement in dB: <c>SISNR(estimate, target) − SISNR(mixture, target)</c> over the last axis (the
+    /// separation metric reported by the MossFormer papers; zero-mean by default).
+    /// </summary>
+    public static Tensor Improvement(Tensor estimate, Tensor target, Tensor mixture, bool zeroMean = true, double eps = DefaultEps)
+    {
+        ArgumentNullException.ThrowIfNull(mixture);
+        using var scope = torch.NewDisposeScope();
+        return (Compute(estimate, target, zeroMean, eps) - Compute(mixture, target, zeroMean, eps)).MoveToOuterDisposeScope();
+    }
 }

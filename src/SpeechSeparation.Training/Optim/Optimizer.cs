@@ -138,7 +138,7 @@ public abstract class Optimizer : IStateful, IDisposable
 
     /// <summary>
     /// Restores a state dict (from <see cref="StateDict"/> or a PyTorch checkpoint of the same optimiser): group options are
-    /// replaced by the saved ones, state tensors are copied to each parameter's device (floating ones in its dtype).
+    /// replaced by the saved ones (options missing from the file take the optimiser's defaults), state tensors are copied to each parameter's device (floating ones in its dtype).
     /// </summary>
     /// <exception cref="InvalidDataException">The group structure does not match this optimiser's.</exception>
     public void LoadStateDict(IReadOnlyDictionary<string, object?> stateDict)
@@ -181,6 +181,8 @@ public abstract class Optimizer : IStateful, IDisposable
         {
             _groups[gi].Options.Clear();
             foreach (var (k, v) in newOptions[gi]) _groups[gi].Options[k] = v;
+            foreach (var (k, v) in Defaults)                      // options an older writer did not save
+                if (!_groups[gi].Options.ContainsKey(k) && v is not Required) _groups[gi].Options[k] = v;
         }
     }
 

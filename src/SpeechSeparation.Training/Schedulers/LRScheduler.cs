@@ -34,7 +34,7 @@ public abstract class LRScheduler : IStateful
     public int LastEpoch { get; protected set; }
 
     /// <summary>Number of steps taken including the initial one (PyTorch's <c>_step_count</c>).</summary>
-    public int StepCount { get; private set; }
+    public int StepCount { get; protected set; }
 
     /// <summary>The learning rates set by the last step.</summary>
     public double[] LastLr { get; private set; }
@@ -52,8 +52,14 @@ public abstract class LRScheduler : IStateful
         Step();
     }
 
+    /// <summary>Moves the counter back one epoch without touching the learning rates (used by <see cref="SequentialLR"/>).</summary>
+    internal void UndoStep() => LastEpoch--;
+
+    /// <summary>Re-runs the initial step (used by <see cref="SequentialLR"/>).</summary>
+    internal void RestartInitialStep() => InitialStep();
+
     /// <summary>Advances one epoch (or step) and sets the learning rates.</summary>
-    public void Step()
+    public virtual void Step()
     {
         StepCount++;
         LastEpoch++;
@@ -61,14 +67,15 @@ public abstract class LRScheduler : IStateful
     }
 
     /// <summary>Jumps to <paramref name="epoch"/> (PyTorch's deprecated <c>step(epoch)</c>): the closed form when there is one.</summary>
-    public void Step(int epoch)
+    public virtual void Step(int epoch)
     {
         StepCount++;
         LastEpoch = epoch;
         Apply(ClosedFormLr() ?? GetLr());
     }
 
-    private void Apply(double[] lrs)
+    /// <summary>Sets the groups' learning rates and records them as <see cref="LastLr"/>.</summary>
+    protected void Apply(double[] lrs)
     {
         var groups = Optimizer.ParamGroups;
         for (int i = 0; i < groups.Count; i++) groups[i].Lr = lrs[i];
