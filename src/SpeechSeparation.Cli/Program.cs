@@ -10,6 +10,7 @@ public static class Program
     {
         new SeparateCommand(enhance: false),
         new SeparateCommand(enhance: true),
+        new TrainCommand(),
         new ModelsCommand(),
         new InfoCommand(),
         new CheckFixtureCommand(),
