@@ -67,3 +67,17 @@ public class SeparateCommandTests
         Assert.Contains("42,101,850", stdout);
     }
 }
+
+public class BenchCommandTests
+{
+    [Fact]
+    public void BenchReportsARealTimeFactorForARandomlyInitialisedArchitecture()
+    {
+        var o = new StringWriter();
+        int code = new BenchCommand().Run(["--arch", "sb_simpleseparator", "--config", """{"fft_size": 64, "hidden_size": 8}""", "--seconds", "0.5", "--runs", "1"], o, new StringWriter());
+        Assert.Equal(0, code);
+        Assert.Matches(@"real-time factor \d+\.\d{3}", o.ToString());
+        Assert.Equal(2, new BenchCommand().Run([], new StringWriter(), new StringWriter()));
+        Assert.Equal(2, new BenchCommand().Run(["--arch", "x", "--runs", "0"], new StringWriter(), new StringWriter()));
+    }
+}
