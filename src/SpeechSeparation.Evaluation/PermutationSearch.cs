@@ -145,7 +145,8 @@ public static class PermutationSearch
         if (matrix.Length != n * n) throw new ArgumentException($"The matrix holds {matrix.Length} entries; a {n}×{n} matrix needs {n * n}.", nameof(matrix));
     }
 
-    private static bool NextPermutation(int[] a)
+    /// <summary>Advances <paramref name="a"/> to the next permutation in lexicographic order; false after the last one.</summary>
+    public static bool NextPermutation(int[] a)
     {
         int i = a.Length - 2;
         while (i >= 0 && a[i] >= a[i + 1]) i--;

@@ -135,7 +135,7 @@ public static class PitSiSnrLoss
                 bestCost = cost;
                 Array.Copy(perm, best, c);
             }
-        } while (NextPermutation(perm));
+        } while (PermutationSearch.NextPermutation(perm));
         return best;
     }
 
@@ -144,17 +144,5 @@ public static class PitSiSnrLoss
         var d = new double[m.Length];
         for (int i = 0; i < m.Length; i++) d[i] = m[i];
         return PermutationSearch.Hungarian(d, c, PermutationObjective.Minimize);
-    }
-
-    private static bool NextPermutation(int[] a)
-    {
-        int i = a.Length - 2;
-        while (i >= 0 && a[i] >= a[i + 1]) i--;
-        if (i < 0) return false;
-        int j = a.Length - 1;
-        while (a[j] <= a[i]) j--;
-        (a[i], a[j]) = (a[j], a[i]);
-        Array.Reverse(a, i + 1, a.Length - i - 1);
-        return true;
     }
 }

@@ -1,3 +1,5 @@
+using SpeechSeparation.Evaluation;
+
 namespace SpeechSeparation.LongAudio;
 
 /// <summary>
@@ -173,11 +175,12 @@ public sealed class OverlapAddStitcher
     {
         int S = NumSources, n = Overlap;
         if (S == 1 || n == 0) return current;
-        var score = new double[S, S];
+        // Row-major score matrix; the diagonal gets a 1e-6 bonus so the current order wins ties and near-ties.
+        var score = new double[S * S];
         for (int a = 0; a < S; a++)
             for (int b = 0; b < S; b++)
-                score[a, b] = NormalisedCorrelation(previousTail[a].AsSpan(0, n), current[b].AsSpan(0, n));
-        var best = Permutations.Best(score);
+                score[a * S + b] = NormalisedCorrelation(previousTail[a].AsSpan(0, n), current[b].AsSpan(0, n)) + (a == b ? 1e-6 : 0);
+        var best = PermutationSearch.Find(score, S, PermutationObjective.Maximize, exhaustiveLimit: 8);
         var r = new float[S][];
         for (int a = 0; a < S; a++) r[a] = current[best[a]];
         return r;
@@ -197,40 +200,4 @@ public sealed class OverlapAddStitcher
             if (s.Length < length) throw new InvalidOperationException($"The separator returned {s.Length} samples for a window of {length}.");
     }
 
-}
-
-/// <summary>
-/// The assignment of maximum total score (exhaustive for up to 8 sources). The identity wins ties (and near-ties within
-/// 1e-6), so outputs that cannot be told apart on the overlap keep their order.
-/// </summary>
-internal static class Permutations
-{
-    public static int[] Best(double[,] score)
-    {
-        int n = score.GetLength(0);
-        if (n > 8) throw new NotSupportedException("Permutation alignment supports up to 8 sources.");
-        var perm = Enumerable.Range(0, n).ToArray();
-        var best = (int[])perm.Clone();
-        double identity = 0;
-        for (int i = 0; i < n; i++) identity += score[i, i];
-        double bestScore = identity + 1e-6;
-        void Recurse(int k)
-        {
-            if (k == n)
-            {
-                double s = 0;
-                for (int i = 0; i < n; i++) s += score[i, perm[i]];
-                if (s > bestScore) { bestScore = s; Array.Copy(perm, best, n); }
-                return;
-            }
-            for (int i = k; i < n; i++)
-            {
-                (perm[k], perm[i]) = (perm[i], perm[k]);
-                Recurse(k + 1);
-                (perm[k], perm[i]) = (perm[i], perm[k]);
-            }
-        }
-        Recurse(0);
-        return best;
-    }
 }
