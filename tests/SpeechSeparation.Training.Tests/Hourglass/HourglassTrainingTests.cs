@@ -101,6 +101,47 @@ public sealed class HourglassTrainingTests(ITestOutputHelper output) : IDisposab
         }
     }
 
+    [Fact]
+    public void StudentVariantWithBatchNormTrainsAndItsCheckpointKeepsTheRunningStatistics()
+    {
+        torch.manual_seed(1);
+        var config = new ZyfHourglassConfig(2, 8, 2, 8, Depth: 2);
+        using var model = new ZyfStackedHourglassNet(config);
+        using var adam = new Adam(model.Parameters(), lr: 3e-3);
+        var rng = new Random(4);
+        var losses = new List<double>();
+        for (int step = 0; step < 30; step++)
+        {
+            using var scope = torch.NewDisposeScope();
+            var (mix, targets) = Batch(rng, 4);
+            var loss = StackedHourglassLoss.Compute(model.Forward(mix), mix, targets);
+            adam.ZeroGrad();
+            loss.backward();
+            if (step == 0)
+                foreach (var (name, p) in model.NamedParameters())
+                    Assert.True(p.grad is not null, $"no gradient reached '{name}'");
+            adam.Step();
+            losses.Add(loss.item());
+        }
+        double first = losses.Take(3).Average(), last = losses.TakeLast(3).Average();
+        output.WriteLine($"student hourglass loss {first:F4} → {last:F4}");
+        Assert.True(last < 0.4 * first, $"loss {first:F4} → {last:F4} (want below 40 %)");
+
+        model.Eval();
+        var path = Path.Combine(_dir, "zyf.pt");
+        TrainingCheckpoint.Capture(model, adam, null, 1, 30, null, null).Save(path);
+        torch.manual_seed(6);
+        using var restored = new ZyfStackedHourglassNet(config);
+        TrainingCheckpoint.Load(path).Restore(restored);
+        restored.Eval();
+        using (var scope = torch.NewDisposeScope())
+        using (torch.no_grad())
+        {
+            var (mix, _) = Batch(new Random(8), 2);
+            Assert.Equal(0, (model.Forward(mix) - restored.Forward(mix)).abs().max().item(), 6);
+        }
+    }
+
     /// <summary>Toy waveforms: a low tone (&lt; 200 Hz) and a high tone (200–400 Hz) at 8 kHz; [1, T] and [1, T, 2].</summary>
     private static (Tensor Mix, Tensor Sources) Tones(Random rng, int length)
     {
