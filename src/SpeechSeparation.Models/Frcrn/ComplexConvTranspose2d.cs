@@ -45,6 +45,6 @@ public sealed class ComplexConvTranspose2d : Module<Tensor, Tensor>
         var w = torch.cat([torch.cat([wr, wi], 1), torch.cat([-wi, wr], 1)], 0); // [2Cin, 2Cout, kh, kw]
         Tensor br = TconvRe.Bias!, bi = TconvIm.Bias!;
         var b = torch.cat([br - bi, br + bi], 0);                          // [2Cout]
-        return F.conv_transpose2d(x, w, b, Stride, Padding).MoveToOuterDisposeScope();
+        return PolyphaseConvTranspose.ConvTranspose2d(x, w, b, Stride, Padding).MoveToOuterDisposeScope();
     }
 }
