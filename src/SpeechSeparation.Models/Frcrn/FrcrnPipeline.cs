@@ -117,18 +117,54 @@ public static class FrcrnPipeline
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new FrcrnPipelineOptions();
-        int n = samples16k.Length;
-        if (n == 0) return [];
+        if (samples16k.Length == 0) return [];
         var norm = Normalise(samples16k, options.Mode, out double gain);
+        var y = Decode(model, norm, options);
+        if (options.Mode == FrcrnPipelineMode.ClearerVoice)
+            for (int i = 0; i < y.Length; i++) y[i] = (float)(y[i] * gain);
+        return y;
+    }
+
+    /// <summary>
+    /// Enhances audio at any rate and channel count, following the selected upstream pipeline:
+    /// ModelScope — first channel only, resampled to 16 kHz, then normalised; returns 16 kHz mono at the normalised
+    /// level. ClearerVoice — every channel separately, normalised at the input rate, resampled to 16 kHz, enhanced,
+    /// multiplied back to the input level, resampled back to the input rate and cut to the input length.
+    /// Resampling uses <see cref="Signal.Resampler.Create"/> (polyphase Kaiser sinc), not librosa's resampler, so
+    /// non-16 kHz inputs match upstream only approximately.
+    /// </summary>
+    public static Signal.AudioBuffer Enhance(Frcrn model, Signal.AudioBuffer audio, FrcrnPipelineOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(audio);
+        options ??= new FrcrnPipelineOptions();
+        const int rate = FrcrnConfig.SampleRate;
+        float[] To16k(ReadOnlySpan<float> x) => audio.SampleRate == rate ? x.ToArray() : Signal.Resampler.Create(audio.SampleRate, rate).Process(x);
+        if (options.Mode == FrcrnPipelineMode.ModelScope)
+            return Signal.AudioBuffer.FromMono(Enhance(model, To16k(audio.Channel(0)), options), rate);
+        var result = new Signal.AudioBuffer(audio.Channels, audio.Frames, audio.SampleRate);
+        for (int c = 0; c < audio.Channels; c++)
+        {
+            if (audio.Frames == 0) break;
+            var norm = Normalise(audio.Channel(c), FrcrnPipelineMode.ClearerVoice, out double gain);
+            var y = Decode(model, To16k(norm), options);
+            for (int i = 0; i < y.Length; i++) y[i] = (float)(y[i] * gain);
+            var back = audio.SampleRate == rate ? y : Signal.Resampler.Create(rate, audio.SampleRate).Process(y);
+            back.AsSpan(0, Math.Min(back.Length, audio.Frames)).CopyTo(result.Channel(c));
+        }
+        return result;
+    }
+
+    /// <summary>Pads by the upstream rule, decodes whole or in windows, and cuts back to the input length.</summary>
+    private static float[] Decode(Frcrn model, float[] normalised, FrcrnPipelineOptions options)
+    {
+        int n = normalised.Length;
         long padded = PaddedLength(n);
         var input = new float[padded];
-        norm.CopyTo(input, 0);
+        normalised.CopyTo(input, 0);
         var y = n > options.SegmentAboveSamples ? Segmented(model, input, options.WindowBatch) : Whole(model, input);
         var r = new float[n];
-        if (options.Mode == FrcrnPipelineMode.ClearerVoice)
-            for (int i = 0; i < n; i++) r[i] = (float)(y[i] * gain);
-        else
-            for (int i = 0; i < n; i++) r[i] = (float)y[i];
+        for (int i = 0; i < n; i++) r[i] = (float)y[i];
         return r;
     }
 
@@ -136,7 +172,7 @@ public static class FrcrnPipeline
     public static float[][] EnhanceChannels(Frcrn model, IReadOnlyList<float[]> channels, FrcrnPipelineOptions? options = null) =>
         channels.Select(c => Enhance(model, c, options)).ToArray();
 
-    /// <summary><see cref="Enhance"/> then 16-bit PCM (<see cref="ToPcm16"/>).</summary>
+    /// <summary><see cref="Enhance(Frcrn, ReadOnlySpan{float}, FrcrnPipelineOptions?)"/> then 16-bit PCM (<see cref="ToPcm16"/>).</summary>
     public static short[] EnhanceToPcm16(Frcrn model, ReadOnlySpan<float> samples16k, FrcrnPipelineOptions? options = null)
     {
         options ??= new FrcrnPipelineOptions();

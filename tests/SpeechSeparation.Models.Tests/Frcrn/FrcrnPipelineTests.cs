@@ -42,6 +42,31 @@ public class FrcrnPipelineTests
     }
 
     [Fact]
+    public void AudioBufferPipelinesFollowTheUpstreamChannelAndRateRules()
+    {
+        using var m = new Frcrn(FrcrnConfig.Published with { Width = 16 });
+        FrcrnCheckpoint.Load(m, StateDict.Load(TestPaths.Fixture("frcrn_tiny", "state_dict.pt")));
+        m.Eval();
+        var rng = new Random(5);
+        var left = Enumerable.Range(0, 12000).Select(_ => (float)(0.1 * (rng.NextDouble() - 0.5))).ToArray();
+        var right = Enumerable.Range(0, 12000).Select(_ => (float)(0.3 * (rng.NextDouble() - 0.5))).ToArray();
+        var stereo = new SpeechSeparation.Signal.AudioBuffer([.. left, .. right], 2, 16000);
+
+        var ms = FrcrnPipeline.Enhance(m, stereo);                                  // ModelScope: first channel only
+        Assert.Equal(1, ms.Channels);
+        Assert.Equal(FrcrnPipeline.Enhance(m, left), ms.Channel(0).ToArray());
+
+        var cvOptions = new FrcrnPipelineOptions { Mode = FrcrnPipelineMode.ClearerVoice };
+        var cv = FrcrnPipeline.Enhance(m, stereo, cvOptions);                       // ClearerVoice: every channel, input level
+        Assert.Equal(2, cv.Channels);
+        Assert.Equal(FrcrnPipeline.Enhance(m, right, cvOptions), cv.Channel(1).ToArray());
+
+        var at8k = new SpeechSeparation.Signal.AudioBuffer(left, 1, 8000);
+        Assert.Equal(24000, FrcrnPipeline.Enhance(m, at8k).Frames);                 // resampled to 16 kHz
+        Assert.Equal(12000, FrcrnPipeline.Enhance(m, at8k, cvOptions).Frames);      // back at the input rate
+    }
+
+    [Fact]
     public async Task SixtySecondsInWindowsStayWithinBoundedMemory()
     {
         using var m = new Frcrn(FrcrnConfig.Published with { Width = 16 });
