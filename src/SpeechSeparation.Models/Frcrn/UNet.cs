@@ -90,25 +90,35 @@ public sealed class UNet : Module<Tensor, Tensor>
             if (taps is not null) taps[name] = ComplexLayout.Unpack(t).DetachFromDisposeScope();
         }
         var skips = new List<Tensor>(6);
+        var input = x;
+        // Intermediates are freed as soon as they are consumed (not at the end of the scope): at 16 s of audio a
+        // 256-channel map at 159 bins is ~130 MB, and the scope would otherwise hold a dozen of them.
+        Tensor Next(Tensor old, Tensor next)
+        {
+            if (!ReferenceEquals(old, input) && !skips.Contains(old) && taps is null) old.Dispose();
+            return next;
+        }
         for (int i = 0; i < 7; i++)
         {
-            if (i > 0) { x = FsmnEnc[i].ForwardPacked(x); Tap($"fsmn_enc{i}", x); }   // fsmn_enc0 is unused upstream
-            x = Encoders[i].ForwardPacked(x);                                           // [B, 2W, F_i, T+i+1]
+            if (i > 0) { x = Next(x, FsmnEnc[i].ForwardPacked(x)); Tap($"fsmn_enc{i}", x); }   // fsmn_enc0 is unused upstream
+            x = Next(x, Encoders[i].ForwardPacked(x));                                  // [B, 2W, F_i, T+i+1]
             Tap($"encoder{i}", x);
             if (i < 6) { var s = SeLayersEnc[i].ForwardPacked(x); Tap($"se_layer_enc{i}", s); skips.Add(s); } // se_layer_enc6's output is never read
         }
-        x = Fsmn.ForwardPacked(x);                                                      // [B, 2W, 1, T+7]
+        x = Next(x, Fsmn.ForwardPacked(x));                                             // [B, 2W, 1, T+7]
         Tap("fsmn", x);
         var p = x;
         for (int i = 0; i < 7; i++)
         {
-            p = Decoders[i].ForwardPacked(p);
+            p = Next(p, Decoders[i].ForwardPacked(p));
             Tap($"decoder{i}", p);
             if (i == 6) break;                                                          // fsmn_dec6, se_layer_dec5 unused
-            p = FsmnDec[i].ForwardPacked(p);
+            p = Next(p, FsmnDec[i].ForwardPacked(p));
             Tap($"fsmn_dec{i}", p);
-            if (i < 5) { p = SeLayersDec[i].ForwardPacked(p); Tap($"se_layer_dec{i}", p); }
-            p = ComplexLayout.CatChannels(p, skips[5 - i]);                             // decoder output first, skip second
+            if (i < 5) { p = Next(p, SeLayersDec[i].ForwardPacked(p)); Tap($"se_layer_dec{i}", p); }
+            var skip = skips[5 - i];
+            p = Next(p, ComplexLayout.CatChannels(p, skip));                            // decoder output first, skip second
+            if (taps is null) skip.Dispose();
         }
         var y = Linear.ForwardPacked(p);                                                // [B, 2, F, T], no activation
         Tap("linear", y);
