@@ -68,13 +68,24 @@ public abstract class Module : IDisposable
                 yield return x;
     }
 
-    /// <summary>Every parameter with its dotted name, in PyTorch's order.</summary>
+    /// <summary>
+    /// Every parameter with its dotted name, in PyTorch's order. A parameter reachable under several names (a sub-module
+    /// registered twice, e.g. under its own name and in a ModuleList alias) is listed once, under its first name, as
+    /// PyTorch's <c>named_parameters()</c> does (the state dict still lists every name).
+    /// </summary>
     public IEnumerable<(string Name, Parameter Parameter)> NamedParameters(string prefix = "")
+    {
+        var seen = new HashSet<Parameter>(ReferenceEqualityComparer.Instance);
+        foreach (var x in AllNamedParameters(prefix))
+            if (seen.Add(x.Parameter)) yield return x;
+    }
+
+    private IEnumerable<(string Name, Parameter Parameter)> AllNamedParameters(string prefix)
     {
         foreach (var (name, p) in _parameters)
             if (p is not null) yield return (Join(prefix, name), p);
         foreach (var (name, m) in _modules)
-            foreach (var x in m.NamedParameters(Join(prefix, name)))
+            foreach (var x in m.AllNamedParameters(Join(prefix, name)))
                 yield return x;
     }
 

@@ -1,0 +1,35 @@
+using SpeechSeparation.Tensors;
+using SpeechSeparation.Tensors.NN;
+using F = SpeechSeparation.Tensors.torch.nn.functional;
+
+namespace SpeechSeparation.Models.Frcrn;
+
+/// <summary>U-Net decoder stage: <see cref="ComplexConvTranspose2d"/> (<c>transconv</c>) → <see cref="ComplexBatchNorm2d"/> (<c>bn</c>) → LeakyReLU(0.01).</summary>
+public sealed class Decoder : Module<Tensor, Tensor>
+{
+    /// <summary>Creates the stage.</summary>
+    public Decoder(long inChannels, long outChannels, (long, long) kernelSize, (long, long) stride, (long, long) padding)
+    {
+        Transconv = RegisterModule("transconv", new ComplexConvTranspose2d(inChannels, outChannels, kernelSize, stride, padding));
+        Bn = RegisterModule("bn", new ComplexBatchNorm2d(outChannels));
+    }
+
+    /// <summary>Complex transposed convolution.</summary>
+    public ComplexConvTranspose2d Transconv { get; }
+    /// <summary>Batch norm.</summary>
+    public ComplexBatchNorm2d Bn { get; }
+
+    /// <summary>Upstream layout: [B, Cin, H, T, 2] → [B, Cout, H', T', 2].</summary>
+    public override Tensor Forward(Tensor input)
+    {
+        using var scope = torch.NewDisposeScope();
+        return ComplexLayout.Unpack(ForwardPacked(ComplexLayout.Pack(input))).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>Packed layout.</summary>
+    public Tensor ForwardPacked(Tensor x)
+    {
+        using var scope = torch.NewDisposeScope();
+        return F.leaky_relu(Bn.ForwardPacked(Transconv.ForwardPacked(x)), 0.01).MoveToOuterDisposeScope();
+    }
+}
