@@ -68,6 +68,8 @@ public static class Architectures
             // ClearerVoice-Studio's model name: MossFormer2 at 16 kHz.
             Factories.TryAdd("MossFormer2_SS_16K", s => MossFormerNetworks.CreateMossFormer2(s with { SampleRate = s.SampleRate ?? 16000 }));
             Factories.TryAdd(HourglassNetwork.Name, HourglassNetwork.Create);
+            Factories.TryAdd(FrcrnNetwork.Name, FrcrnNetwork.Create);
+            Factories.TryAdd("FRCRN_SE_16K", FrcrnNetwork.Create);
         }
     }
 }

@@ -68,3 +68,36 @@ public class ModelScopeFolderTests
         }
     }
 }
+
+public class FrcrnFolderTests
+{
+    [Fact]
+    public void FrcrnFolderLoadsAsAnEnhancerAndGivesTheUpstreamWaveform()
+    {
+        var src = TestPaths.Fixture("frcrn_tiny");
+        var cfg = JsonNode.Parse(File.ReadAllText(Path.Combine(src, "config.json")))!;
+        var dir = Directory.CreateTempSubdirectory("speechsep-frcrn").FullName;
+        try
+        {
+            var model = cfg["hyper"]!.DeepClone().AsObject();
+            model["type"] = "speech_frcrn_ans_cirm_16k";
+            File.WriteAllText(Path.Combine(dir, "configuration.json"), new JsonObject { ["task"] = "acoustic-noise-suppression", ["model"] = model }.ToJsonString());
+            File.Copy(Path.Combine(src, "state_dict.pt"), Path.Combine(dir, "pytorch_model.bin"));
+            using var enhancer = Enhancer.Load(dir, new SeparatorOptions { Gain = GainPolicy.None, WindowSeconds = 60, OverlapSeconds = 0 });
+            Assert.Equal(16000, enhancer.SampleRate);
+            var input = Npy.Read(Path.Combine(src, "input_b1.npy")).ToFloatArray();
+            var expected = Npy.Read(Path.Combine(src, "wav_l2_b1.npy")).ToDoubleArray();
+            var got = enhancer.Enhance(input, 16000);
+            Assert.Equal(expected.Length, got.Length);
+            double num = 0, den = 0;
+            for (int i = 0; i < got.Length; i++) { num += (got[i] - expected[i]) * (got[i] - expected[i]); den += expected[i] * expected[i]; }
+            Assert.True(Math.Sqrt(num / den) <= 1e-5, $"rel_l2 {Math.Sqrt(num / den):G3}");
+            using var asSeparator = Separator.Load(dir);                      // a one-output network also works as a separator
+            Assert.Equal(["enhanced"], asSeparator.SourceNames);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}

@@ -153,3 +153,23 @@ public class SeparatorApiTests
         }
     }
 }
+
+public class EnhancerLoadTests
+{
+    [Fact]
+    public void AMultiSpeakerSeparatorIsNotAnEnhancer()
+    {
+        var dir = Directory.CreateTempSubdirectory("speechsep-enh").FullName;
+        try
+        {
+            using (var m = new SimpleSeparator(new SimpleSeparatorConfig(64, 8)))
+                ModelPackage.Save(dir, "sb_simpleseparator", 8000, new JsonObject { ["fft_size"] = 64, ["hidden_size"] = 8 }, m);
+            var e = Assert.Throws<InvalidOperationException>(() => Enhancer.Load(dir));
+            Assert.Contains("2-source", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+}
