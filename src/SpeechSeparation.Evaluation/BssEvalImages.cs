@@ -129,6 +129,38 @@ public static class BssEvalImages
         int nwin = WindowCount(t, window, hop);
         var sdr = new double[sources * nwin]; var isr = new double[sources * nwin];
         var sir = new double[sources * nwin]; var sar = new double[sources * nwin];
+        // Per-window projections by FFT convolution: every window slice (zero-padded) and every filter share one size
+        // long enough that the full linear convolution (window + L − 1 samples) does not wrap.
+        int maxLen = window < t ? Math.Min(window, t) : t;
+        int nfft = 1;
+        while (nfft < maxLen + l - 1) nfft <<= 1;
+        var plan = SpeechSeparation.Signal.RealFftPlan<double>.Get(nfft);
+        int specLen = 2 * (nfft / 2 + 1);
+        int signalCount = sources * channels;
+        var padded = new double[nfft];
+        // Filter spectra: hAll[j][oc][signal], hOwn[j][oc][channel].
+        var hAll = new double[sources][][][];
+        var hOwn = new double[sources][][][];
+        for (int j = 0; j < sources; j++)
+        {
+            hAll[j] = new double[channels][][];
+            hOwn[j] = new double[channels][][];
+            for (int oc = 0; oc < channels; oc++)
+            {
+                hAll[j][oc] = new double[signalCount][];
+                for (int sIdx = 0; sIdx < signalCount; sIdx++)
+                    hAll[j][oc][sIdx] = FilterSpectrum(plan, cAll[j][oc].AsSpan(sIdx * l, l), padded, specLen);
+                hOwn[j][oc] = new double[channels][];
+                for (int c = 0; c < channels; c++)
+                    hOwn[j][oc][c] = FilterSpectrum(plan, cJ[j][oc].AsSpan(c * l, l), padded, specLen);
+            }
+        }
+        var xSpec = new double[signalCount][];
+        for (int sIdx = 0; sIdx < signalCount; sIdx++) xSpec[sIdx] = new double[specLen];
+        var accAll = new double[specLen];
+        var accOwn = new double[specLen];
+        var pj = new double[nfft];
+        var pall = new double[nfft];
         for (int w = 0; w < nwin; w++)
         {
             int start = window < t ? w * hop : 0;
@@ -146,18 +178,25 @@ public static class BssEvalImages
                 }
                 skip = refSilent || estSilent;
             }
+            if (!skip)
+                for (int sIdx = 0; sIdx < signalCount; sIdx++)
+                {
+                    Array.Clear(padded);
+                    refs[sIdx].AsSpan(range).CopyTo(padded);
+                    plan.Forward(padded, xSpec[sIdx]);
+                }
             for (int j = 0; j < sources; j++)
             {
                 int k = j * nwin + w;
                 if (skip) { sdr[k] = isr[k] = sir[k] = sar[k] = double.NaN; continue; }
                 double eTrue = 0, eSpat = 0, eInterf = 0, eArtif = 0, eDist = 0, eImage = 0, eTarget = 0;
-                var pj = new double[plen];
-                var pall = new double[plen];
                 for (int oc = 0; oc < channels; oc++)
                 {
-                    Array.Clear(pj); Array.Clear(pall);
-                    projector.AccumulateProjection(cJ[j][oc], j * channels, range, pj);
-                    projector.AccumulateProjection(cAll[j][oc], 0, range, pall);
+                    Array.Clear(accAll); Array.Clear(accOwn);
+                    for (int sIdx = 0; sIdx < signalCount; sIdx++) ComplexMultiplyAdd(xSpec[sIdx], hAll[j][oc][sIdx], accAll);
+                    for (int c = 0; c < channels; c++) ComplexMultiplyAdd(xSpec[j * channels + c], hOwn[j][oc][c], accOwn);
+                    plan.Inverse(accAll, pall);
+                    plan.Inverse(accOwn, pj);
                     var sTrue = refs[j * channels + oc].AsSpan(range);
                     var est = ests[j * channels + oc].AsSpan(range);
                     for (int i = 0; i < plen; i++)
@@ -186,5 +225,24 @@ public static class BssEvalImages
             }
         }
         return new BssEvalImagesResult(sources, nwin, sdr, isr, sir, sar);
+    }
+    private static double[] FilterSpectrum(SpeechSeparation.Signal.RealFftPlan<double> plan, ReadOnlySpan<double> h, double[] padded, int specLen)
+    {
+        Array.Clear(padded);
+        h.CopyTo(padded);
+        var spec = new double[specLen];
+        plan.Forward(padded, spec);
+        return spec;
+    }
+
+    /// <summary><c>acc += a·b</c> on interleaved complex spectra.</summary>
+    private static void ComplexMultiplyAdd(double[] a, double[] b, double[] acc)
+    {
+        for (int k = 0; k < acc.Length; k += 2)
+        {
+            double ar = a[k], ai = a[k + 1], br = b[k], bi = b[k + 1];
+            acc[k] += ar * br - ai * bi;
+            acc[k + 1] += ar * bi + ai * br;
+        }
     }
 }
