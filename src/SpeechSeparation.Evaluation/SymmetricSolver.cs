@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 
 namespace SpeechSeparation.Evaluation;
@@ -89,13 +90,7 @@ internal sealed class SymmetricSolver
                 }
             }
             // Update the trailing matrix (lower part): A[i, j] -= L[i, k0:k1] · L[j, k0:k1] for k1 ≤ j ≤ i.
-            int w = k1 - k0;
-            for (int i = k1; i < n; i++)
-            {
-                var li = a.AsSpan(i * n + k0, w);
-                for (int j = k1; j <= i; j++)
-                    a[i * n + j] -= TensorPrimitives.Dot(li, a.AsSpan(j * n + k0, w));
-            }
+            UpdateTrailing(a, n, k0, k1);
         }
         // Zero the strict upper triangle so the factor is clean (not read by Solve, but keeps the array meaningful).
         for (int i = 0; i < n; i++) a.AsSpan(i * n + i + 1, n - i - 1).Clear();
@@ -103,6 +98,81 @@ internal sealed class SymmetricSolver
     }
 
     /// <summary>LU with partial pivoting in place (Doolittle, unit lower); false when a pivot is exactly zero.</summary>
+    /// <summary>
+    /// <c>A[i, j] −= L[i, k0:k1]·L[j, k0:k1]</c> for <c>k1 ≤ j ≤ i &lt; n</c>, in 4×4 tiles of dot products so that each
+    /// loaded vector of the panel serves four products.
+    /// </summary>
+    private static void UpdateTrailing(double[] a, int n, int k0, int k1)
+    {
+        int w = k1 - k0;
+        int vw = Vector<double>.Count;
+        int vecEnd = w - w % vw;
+        Span<double> dots = stackalloc double[16];
+        for (int i0 = k1; i0 < n; i0 += 4)
+        {
+            int ri = Math.Min(4, n - i0);
+            for (int j0 = k1; j0 <= i0 + ri - 1; j0 += 4)
+            {
+                int rj = Math.Min(4, n - j0);
+                TileDots(a, n, k0, w, vecEnd, i0, ri, j0, rj, dots);
+                for (int di = 0; di < ri; di++)
+                {
+                    int i = i0 + di;
+                    for (int dj = 0; dj < rj; dj++)
+                    {
+                        int j = j0 + dj;
+                        if (j > i) break;
+                        a[i * n + j] -= dots[di * 4 + dj];
+                    }
+                }
+            }
+        }
+    }
+
+    private static void TileDots(double[] a, int n, int k0, int w, int vecEnd, int i0, int ri, int j0, int rj, Span<double> dots)
+    {
+        // Rows past the end reuse the last valid row (their results are ignored).
+        int i1 = i0 + Math.Min(1, ri - 1), i2 = i0 + Math.Min(2, ri - 1), i3 = i0 + Math.Min(3, ri - 1);
+        int j1 = j0 + Math.Min(1, rj - 1), j2 = j0 + Math.Min(2, rj - 1), j3 = j0 + Math.Min(3, rj - 1);
+        var ai0 = a.AsSpan(i0 * n + k0, w); var ai1 = a.AsSpan(i1 * n + k0, w);
+        var ai2 = a.AsSpan(i2 * n + k0, w); var ai3 = a.AsSpan(i3 * n + k0, w);
+        var aj0 = a.AsSpan(j0 * n + k0, w); var aj1 = a.AsSpan(j1 * n + k0, w);
+        var aj2 = a.AsSpan(j2 * n + k0, w); var aj3 = a.AsSpan(j3 * n + k0, w);
+        Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
+        Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
+        Vector<double> c20 = default, c21 = default, c22 = default, c23 = default;
+        Vector<double> c30 = default, c31 = default, c32 = default, c33 = default;
+        int vw = Vector<double>.Count;
+        for (int k = 0; k < vecEnd; k += vw)
+        {
+            var x0 = new Vector<double>(ai0[k..]); var x1 = new Vector<double>(ai1[k..]);
+            var x2 = new Vector<double>(ai2[k..]); var x3 = new Vector<double>(ai3[k..]);
+            var y0 = new Vector<double>(aj0[k..]); var y1 = new Vector<double>(aj1[k..]);
+            var y2 = new Vector<double>(aj2[k..]); var y3 = new Vector<double>(aj3[k..]);
+            c00 = Vector.FusedMultiplyAdd(x0, y0, c00); c01 = Vector.FusedMultiplyAdd(x0, y1, c01);
+            c02 = Vector.FusedMultiplyAdd(x0, y2, c02); c03 = Vector.FusedMultiplyAdd(x0, y3, c03);
+            c10 = Vector.FusedMultiplyAdd(x1, y0, c10); c11 = Vector.FusedMultiplyAdd(x1, y1, c11);
+            c12 = Vector.FusedMultiplyAdd(x1, y2, c12); c13 = Vector.FusedMultiplyAdd(x1, y3, c13);
+            c20 = Vector.FusedMultiplyAdd(x2, y0, c20); c21 = Vector.FusedMultiplyAdd(x2, y1, c21);
+            c22 = Vector.FusedMultiplyAdd(x2, y2, c22); c23 = Vector.FusedMultiplyAdd(x2, y3, c23);
+            c30 = Vector.FusedMultiplyAdd(x3, y0, c30); c31 = Vector.FusedMultiplyAdd(x3, y1, c31);
+            c32 = Vector.FusedMultiplyAdd(x3, y2, c32); c33 = Vector.FusedMultiplyAdd(x3, y3, c33);
+        }
+        dots[0] = Vector.Sum(c00); dots[1] = Vector.Sum(c01); dots[2] = Vector.Sum(c02); dots[3] = Vector.Sum(c03);
+        dots[4] = Vector.Sum(c10); dots[5] = Vector.Sum(c11); dots[6] = Vector.Sum(c12); dots[7] = Vector.Sum(c13);
+        dots[8] = Vector.Sum(c20); dots[9] = Vector.Sum(c21); dots[10] = Vector.Sum(c22); dots[11] = Vector.Sum(c23);
+        dots[12] = Vector.Sum(c30); dots[13] = Vector.Sum(c31); dots[14] = Vector.Sum(c32); dots[15] = Vector.Sum(c33);
+        for (int k = vecEnd; k < w; k++)
+        {
+            double x0 = ai0[k], x1 = ai1[k], x2 = ai2[k], x3 = ai3[k];
+            double y0 = aj0[k], y1 = aj1[k], y2 = aj2[k], y3 = aj3[k];
+            dots[0] += x0 * y0; dots[1] += x0 * y1; dots[2] += x0 * y2; dots[3] += x0 * y3;
+            dots[4] += x1 * y0; dots[5] += x1 * y1; dots[6] += x1 * y2; dots[7] += x1 * y3;
+            dots[8] += x2 * y0; dots[9] += x2 * y1; dots[10] += x2 * y2; dots[11] += x2 * y3;
+            dots[12] += x3 * y0; dots[13] += x3 * y1; dots[14] += x3 * y2; dots[15] += x3 * y3;
+        }
+    }
+
     internal static bool TryLu(double[] a, int n, int[] pivots)
     {
         for (int k = 0; k < n; k++)
