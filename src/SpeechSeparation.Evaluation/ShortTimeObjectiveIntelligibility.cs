@@ -143,10 +143,11 @@ public static class ShortTimeObjectiveIntelligibility
             int s = f * Hop;
             for (int i = 0; i < FrameLength; i++) frame[i] = w[i] * x[s + i];
             plan.Forward(frame, spec);
-            for (int k = 0; k < power.Length; k++)
+            // Only bins lo[0]..hi[14] enter a band.
+            for (int k = lo[0]; k < hi[Bands - 1]; k++)
             {
-                double a = double.Hypot(spec[2 * k], spec[2 * k + 1]);
-                power[k] = a * a;
+                double re = spec[2 * k], im = spec[2 * k + 1];
+                power[k] = re * re + im * im;
             }
             for (int b = 0; b < Bands; b++)
             {
