@@ -132,8 +132,7 @@ public static class BssEvalImages
         // Per-window projections by FFT convolution: every window slice (zero-padded) and every filter share one size
         // long enough that the full linear convolution (window + L − 1 samples) does not wrap.
         int maxLen = window < t ? Math.Min(window, t) : t;
-        int nfft = 1;
-        while (nfft < maxLen + l - 1) nfft <<= 1;
+        int nfft = CrossCorrelation.FastLength(maxLen + l - 1);
         var plan = SpeechSeparation.Signal.RealFftPlan<double>.Get(nfft);
         int specLen = 2 * (nfft / 2 + 1);
         int signalCount = sources * channels;

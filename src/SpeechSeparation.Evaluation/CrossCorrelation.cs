@@ -14,11 +14,24 @@ internal sealed class CrossCorrelation
     /// <summary>An FFT engine for signals of up to <paramref name="signalLength"/> samples and lags below <paramref name="maxLag"/>.</summary>
     public CrossCorrelation(int signalLength, int maxLag)
     {
-        int need = signalLength + maxLag;
-        int n = 1;
-        while (n < need) n <<= 1;
+        int n = FastLength(signalLength + maxLag);
         Size = n;
         _plan = RealFftPlan<double>.Get(n);
+    }
+
+    /// <summary>The smallest even length ≥ <paramref name="need"/> whose prime factors are 2, 3 and 5 (fast mixed-radix FFTs).</summary>
+    internal static int FastLength(int need)
+    {
+        long best = 2;
+        while (best < need) best <<= 1;
+        for (long p5 = 1; p5 < best; p5 *= 5)
+            for (long p35 = p5; p35 < best; p35 *= 3)
+            {
+                long v = p35 * 2;
+                while (v < need) v <<= 1;
+                if (v < best) best = v;
+            }
+        return (int)best;
     }
 
     /// <summary>FFT size.</summary>
@@ -37,7 +50,9 @@ internal sealed class CrossCorrelation
     /// <summary><c>destination[m + maxLag] = Σ_u x(u)·y(u + m)</c> for <c>m = −maxLag..maxLag</c>, from the two spectra.</summary>
     public void Correlate(ReadOnlySpan<double> spectrumX, ReadOnlySpan<double> spectrumY, int maxLag, Span<double> destination)
     {
-        var prod = new double[spectrumX.Length];
+        var prodArr = System.Buffers.ArrayPool<double>.Shared.Rent(spectrumX.Length);
+        var rArr = System.Buffers.ArrayPool<double>.Shared.Rent(Size);
+        var prod = prodArr.AsSpan(0, spectrumX.Length);
         for (int k = 0; k < prod.Length; k += 2)
         {
             double ar = spectrumX[k], ai = spectrumX[k + 1], br = spectrumY[k], bi = spectrumY[k + 1];
@@ -45,9 +60,11 @@ internal sealed class CrossCorrelation
             prod[k] = ar * br + ai * bi;
             prod[k + 1] = ar * bi - ai * br;
         }
-        var r = new double[Size];
+        var r = rArr.AsSpan(0, Size);
         _plan.Inverse(prod, r);
         for (int m = -maxLag; m <= maxLag; m++) destination[m + maxLag] = r[m >= 0 ? m : Size + m];
+        System.Buffers.ArrayPool<double>.Shared.Return(rArr);
+        System.Buffers.ArrayPool<double>.Shared.Return(prodArr);
     }
 
     /// <summary>The same by direct sums (reference implementation, used for short signals and in tests).</summary>
