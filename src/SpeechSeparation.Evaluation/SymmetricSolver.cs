@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.InteropServices;
 using System.Numerics.Tensors;
 
 namespace SpeechSeparation.Evaluation;
@@ -97,7 +98,6 @@ internal sealed class SymmetricSolver
         return true;
     }
 
-    /// <summary>LU with partial pivoting in place (Doolittle, unit lower); false when a pivot is exactly zero.</summary>
     /// <summary>
     /// <c>A[i, j] −= L[i, k0:k1]·L[j, k0:k1]</c> for <c>k1 ≤ j ≤ i &lt; n</c>, in 4×4 tiles of dot products so that each
     /// loaded vector of the panel serves four products.
@@ -105,16 +105,22 @@ internal sealed class SymmetricSolver
     private static void UpdateTrailing(double[] a, int n, int k0, int k1)
     {
         int w = k1 - k0;
+        if (k1 >= n) return;
+        // Pack the panel rows k1..n (columns k0..k1) contiguously: rows of the matrix lie a power-of-two stride apart,
+        // which would make the tile's eight rows compete for the same cache sets.
+        int rows = n - k1;
+        var panel = System.Buffers.ArrayPool<double>.Shared.Rent(rows * w);
+        for (int r = 0; r < rows; r++) a.AsSpan((k1 + r) * n + k0, w).CopyTo(panel.AsSpan(r * w, w));
         int vw = Vector<double>.Count;
         int vecEnd = w - w % vw;
         Span<double> dots = stackalloc double[16];
-        for (int i0 = k1; i0 < n; i0 += 4)
+        for (int i0 = 0; i0 < rows; i0 += 4)
         {
-            int ri = Math.Min(4, n - i0);
-            for (int j0 = k1; j0 <= i0 + ri - 1; j0 += 4)
+            int ri = Math.Min(4, rows - i0);
+            for (int j0 = 0; j0 <= i0 + ri - 1; j0 += 4)
             {
-                int rj = Math.Min(4, n - j0);
-                TileDots(a, n, k0, w, vecEnd, i0, ri, j0, rj, dots);
+                int rj = Math.Min(4, rows - j0);
+                TileDots(panel, w, vecEnd, i0, ri, j0, rj, dots);
                 for (int di = 0; di < ri; di++)
                 {
                     int i = i0 + di;
@@ -122,33 +128,39 @@ internal sealed class SymmetricSolver
                     {
                         int j = j0 + dj;
                         if (j > i) break;
-                        a[i * n + j] -= dots[di * 4 + dj];
+                        a[(k1 + i) * n + k1 + j] -= dots[di * 4 + dj];
                     }
                 }
             }
         }
+        System.Buffers.ArrayPool<double>.Shared.Return(panel);
     }
 
-    private static void TileDots(double[] a, int n, int k0, int w, int vecEnd, int i0, int ri, int j0, int rj, Span<double> dots)
+    /// <summary>The 4×4 dot products of packed rows <c>i0..i0+3</c> with rows <c>j0..j0+3</c> (each <paramref name="w"/> long).</summary>
+    private static void TileDots(double[] p, int w, int vecEnd, int i0, int ri, int j0, int rj, Span<double> dots)
     {
         // Rows past the end reuse the last valid row (their results are ignored).
         int i1 = i0 + Math.Min(1, ri - 1), i2 = i0 + Math.Min(2, ri - 1), i3 = i0 + Math.Min(3, ri - 1);
         int j1 = j0 + Math.Min(1, rj - 1), j2 = j0 + Math.Min(2, rj - 1), j3 = j0 + Math.Min(3, rj - 1);
-        var ai0 = a.AsSpan(i0 * n + k0, w); var ai1 = a.AsSpan(i1 * n + k0, w);
-        var ai2 = a.AsSpan(i2 * n + k0, w); var ai3 = a.AsSpan(i3 * n + k0, w);
-        var aj0 = a.AsSpan(j0 * n + k0, w); var aj1 = a.AsSpan(j1 * n + k0, w);
-        var aj2 = a.AsSpan(j2 * n + k0, w); var aj3 = a.AsSpan(j3 * n + k0, w);
+        var ai0 = p.AsSpan(i0 * w, w); var ai1 = p.AsSpan(i1 * w, w);
+        var ai2 = p.AsSpan(i2 * w, w); var ai3 = p.AsSpan(i3 * w, w);
+        var aj0 = p.AsSpan(j0 * w, w); var aj1 = p.AsSpan(j1 * w, w);
+        var aj2 = p.AsSpan(j2 * w, w); var aj3 = p.AsSpan(j3 * w, w);
         Vector<double> c00 = default, c01 = default, c02 = default, c03 = default;
         Vector<double> c10 = default, c11 = default, c12 = default, c13 = default;
         Vector<double> c20 = default, c21 = default, c22 = default, c23 = default;
         Vector<double> c30 = default, c31 = default, c32 = default, c33 = default;
         int vw = Vector<double>.Count;
-        for (int k = 0; k < vecEnd; k += vw)
+        ref double a0 = ref MemoryMarshal.GetArrayDataReference(p);
+        nuint oi0 = (nuint)(i0 * w), oi1 = (nuint)(i1 * w), oi2 = (nuint)(i2 * w), oi3 = (nuint)(i3 * w);
+        nuint oj0 = (nuint)(j0 * w), oj1 = (nuint)(j1 * w), oj2 = (nuint)(j2 * w), oj3 = (nuint)(j3 * w);
+        // Every load lies inside the row segments sliced above (k < vecEnd ≤ w).
+        for (nuint k = 0; k < (nuint)vecEnd; k += (nuint)vw)
         {
-            var x0 = new Vector<double>(ai0[k..]); var x1 = new Vector<double>(ai1[k..]);
-            var x2 = new Vector<double>(ai2[k..]); var x3 = new Vector<double>(ai3[k..]);
-            var y0 = new Vector<double>(aj0[k..]); var y1 = new Vector<double>(aj1[k..]);
-            var y2 = new Vector<double>(aj2[k..]); var y3 = new Vector<double>(aj3[k..]);
+            var x0 = Vector.LoadUnsafe(ref a0, oi0 + k); var x1 = Vector.LoadUnsafe(ref a0, oi1 + k);
+            var x2 = Vector.LoadUnsafe(ref a0, oi2 + k); var x3 = Vector.LoadUnsafe(ref a0, oi3 + k);
+            var y0 = Vector.LoadUnsafe(ref a0, oj0 + k); var y1 = Vector.LoadUnsafe(ref a0, oj1 + k);
+            var y2 = Vector.LoadUnsafe(ref a0, oj2 + k); var y3 = Vector.LoadUnsafe(ref a0, oj3 + k);
             c00 = Vector.FusedMultiplyAdd(x0, y0, c00); c01 = Vector.FusedMultiplyAdd(x0, y1, c01);
             c02 = Vector.FusedMultiplyAdd(x0, y2, c02); c03 = Vector.FusedMultiplyAdd(x0, y3, c03);
             c10 = Vector.FusedMultiplyAdd(x1, y0, c10); c11 = Vector.FusedMultiplyAdd(x1, y1, c11);
@@ -173,6 +185,7 @@ internal sealed class SymmetricSolver
         }
     }
 
+    /// <summary>LU with partial pivoting in place (Doolittle, unit lower); false when a pivot is exactly zero.</summary>
     internal static bool TryLu(double[] a, int n, int[] pivots)
     {
         for (int k = 0; k < n; k++)
