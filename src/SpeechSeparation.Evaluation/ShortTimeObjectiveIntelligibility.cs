@@ -52,17 +52,55 @@ public static class ShortTimeObjectiveIntelligibility
 
     /// <summary>Classic STOI of <paramref name="degraded"/> against <paramref name="clean"/> sampled at <paramref name="sampleRate"/>.</summary>
     public static double Compute(ReadOnlySpan<float> clean, ReadOnlySpan<float> degraded, int sampleRate) =>
-        Compute(MetricInput.ToDouble(clean), MetricInput.ToDouble(degraded), sampleRate, extended: false);
+        ComputeSingle(clean, degraded, sampleRate, extended: false);
 
     /// <summary>Extended STOI (ESTOI).</summary>
     public static double ComputeExtended(ReadOnlySpan<float> clean, ReadOnlySpan<float> degraded, int sampleRate) =>
-        Compute(MetricInput.ToDouble(clean), MetricInput.ToDouble(degraded), sampleRate, extended: true);
+        ComputeSingle(clean, degraded, sampleRate, extended: true);
+
+    /// <summary>The float entry points: validated as float, widened to float64 chunk by chunk while resampling.</summary>
+    private static double ComputeSingle(ReadOnlySpan<float> clean, ReadOnlySpan<float> degraded, int sampleRate, bool extended)
+    {
+        if (sampleRate <= 0) throw new ArgumentOutOfRangeException(nameof(sampleRate), sampleRate, "The sample rate must be positive.");
+        MetricInput.RequireNotEmpty(clean.Length, nameof(clean));
+        MetricInput.RequireSameLength(clean.Length, degraded.Length, nameof(clean), nameof(degraded));
+        MetricInput.RequireFinite(clean, nameof(clean));
+        MetricInput.RequireFinite(degraded, nameof(degraded));
+        MetricInput.RequireNotSilent(clean, nameof(clean));
+        if (sampleRate == InternalRate) return FromInternalRate(MetricInput.ToDouble(clean), MetricInput.ToDouble(degraded), extended);
+        var resampler = Resampler.Octave(sampleRate, InternalRate);
+        return FromInternalRate(ResampleWidening(resampler, clean), ResampleWidening(resampler, degraded), extended);
+    }
+
+    /// <summary>The same samples as <c>resampler.Process(ToDouble(x))</c> without the whole-signal float64 copy.</summary>
+    private static double[] ResampleWidening(Resampler resampler, ReadOnlySpan<float> x)
+    {
+        var stream = resampler.CreateStream<double>();
+        var y = new double[checked((int)resampler.OutputLength(x.Length))];
+        Span<double> chunk = stackalloc double[1024];
+        int written = 0;
+        for (int start = 0; start < x.Length; start += chunk.Length)
+        {
+            var part = x.Slice(start, Math.Min(chunk.Length, x.Length - start));
+            for (int i = 0; i < part.Length; i++) chunk[i] = part[i];
+            written += stream.Process(chunk[..part.Length], y.AsSpan(written));
+        }
+        written += stream.Flush(y.AsSpan(written));
+        if (written != y.Length) throw new InvalidOperationException($"Resampling produced {written} samples, expected {y.Length}.");
+        return y;
+    }
 
     /// <summary>STOI or ESTOI of float64 signals.</summary>
     public static double Compute(ReadOnlySpan<double> clean, ReadOnlySpan<double> degraded, int sampleRate, bool extended = false)
     {
         Validate(clean, degraded, sampleRate);
         var (x, y) = Resample(clean, degraded, sampleRate);
+        return FromInternalRate(x, y, extended);
+    }
+
+    /// <summary>Silence removal, band envelopes and the (E)STOI average of validated 10 kHz signals.</summary>
+    private static double FromInternalRate(double[] x, double[] y, bool extended)
+    {
         var (xs, ys) = RemoveSilentFrames(x, y);
         var xt = BandEnvelopes(xs);
         var yt = BandEnvelopes(ys);
