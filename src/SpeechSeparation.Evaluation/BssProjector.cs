@@ -62,14 +62,18 @@ internal sealed class BssProjector
             for (int d = 0; d < n; d++) g[d * n + d] += diagonalLoading;
         int groups = s / groupSize, gn = groupSize * l;
         _groups = new SymmetricSolver[groups];
+        SymmetricSolver? whole = groups > 1 && factorAll ? new SymmetricSolver(g, n) : null;
         for (int j = 0; j < groups; j++)
         {
+            // The leading block's Cholesky factor is the leading corner of the whole factor.
+            var corner = j == 0 ? whole?.LeadingBlock(gn) : null;
+            if (corner is not null) { _groups[j] = corner; continue; }
             var block = new double[gn * gn];
             for (int r = 0; r < gn; r++)
                 g.AsSpan((j * gn + r) * n + j * gn, gn).CopyTo(block.AsSpan(r * gn, gn));
             _groups[j] = new SymmetricSolver(block, gn);
         }
-        _all = groups == 1 ? _groups[0] : factorAll ? new SymmetricSolver(g, n) : null!;
+        _all = groups == 1 ? _groups[0] : whole!;
     }
 
     /// <summary>Signals per group.</summary>

@@ -38,6 +38,24 @@ internal sealed class SymmetricSolver
     /// <summary>Whether the matrix had to be regularised.</summary>
     public bool UsedFallback { get; }
 
+    private SymmetricSolver(double[] factor, int n)
+    {
+        _n = n;
+        _factor = factor;
+    }
+
+    /// <summary>
+    /// The solver of the leading <paramref name="m"/>×<paramref name="m"/> block, taken from this Cholesky factor
+    /// (null when this system needed the LU fallback).
+    /// </summary>
+    public SymmetricSolver? LeadingBlock(int m)
+    {
+        if (_pivots is not null || UsedFallback || m > _n) return null;
+        var f = new double[m * m];
+        for (int r = 0; r < m; r++) _factor.AsSpan(r * _n, m).CopyTo(f.AsSpan(r * m, m));
+        return new SymmetricSolver(f, m);
+    }
+
     /// <summary>Solves in place: on return <paramref name="b"/> holds the solution.</summary>
     public void Solve(Span<double> b)
     {
