@@ -63,12 +63,28 @@ public sealed class TrainCommand : ICommand
         int segment = (int)(d.TryGetProperty("segment_seconds", out var s) ? s.GetDouble() * rate : 4 * rate);
         return type switch
         {
-            "dynamic_mixing" => new DynamicMixingDataset(d.GetProperty("speakers").EnumerateArray().Select(e => e.GetString()!).ToList(), rate, segment,
+            "dynamic_mixing" => new DynamicMixingDataset(SpeakerFolders(d, what), rate, segment,
                 d.TryGetProperty("num_sources", out var ns) ? ns.GetInt32() : 2,
                 d.TryGetProperty("examples_per_epoch", out var ex) ? ex.GetInt32() : 1000),
             "folders" => new MixtureFolderDataset(d.GetProperty("root").GetString()!, rate, segment),
             _ => throw new ArgumentException($"{what}: unknown data type '{type}' (dynamic_mixing, folders)."),
         };
+    }
+
+    /// <summary>The speaker folders of a dynamic-mixing source: <c>speakers</c> (a list of folders) and/or <c>speakers_dir</c>
+    /// (a folder whose sub-folders are the speakers).</summary>
+    private static List<string> SpeakerFolders(JsonElement d, string what)
+    {
+        var folders = new List<string>();
+        if (d.TryGetProperty("speakers", out var list)) folders.AddRange(list.EnumerateArray().Select(e => e.GetString()!));
+        if (d.TryGetProperty("speakers_dir", out var dir))
+        {
+            var root = dir.GetString()!;
+            if (!Directory.Exists(root)) throw new DirectoryNotFoundException($"{what}: speakers_dir '{root}' does not exist.");
+            folders.AddRange(Directory.GetDirectories(root).Order(StringComparer.Ordinal));
+        }
+        if (folders.Count == 0) throw new ArgumentException($"{what}: dynamic_mixing needs 'speakers' (folders) or 'speakers_dir'.");
+        return folders;
     }
 
     /// <summary>Loads initial weights from a package folder, a ModelScope folder or a checkpoint file.</summary>
@@ -99,6 +115,7 @@ public sealed class TrainCommand : ICommand
         int seed = r.TryGetProperty("seed", out var sd) ? sd.GetInt32() : 1;
         int workers = r.TryGetProperty("workers", out var wk) ? wk.GetInt32() : 2;
 
+        if (r.TryGetProperty("threads", out var th)) torch.set_num_threads(th.GetInt32());
         torch.manual_seed((ulong)seed);
         var (model, estimate, sources) = CreateTrainable(arch, config);
         using var _ = model;
