@@ -13,8 +13,22 @@ namespace SpeechSeparation;
 /// </summary>
 public static class Separator
 {
-    /// <summary>Loads a separator from a model package or checkpoint.</summary>
-    public static ISeparator Load(string path, SeparatorOptions? options = null) => new NetworkSeparator(ModelPackage.LoadNetwork(path, options ?? new()), options);
+    /// <summary>Loads a separator from a model package or checkpoint, or the embedded default model when
+    /// <paramref name="path"/> is <see cref="DefaultModel.Id"/> (or <c>default</c>).</summary>
+    public static ISeparator Load(string path, SeparatorOptions? options = null) =>
+        DefaultModel.Names(path) ? Load(options) : new NetworkSeparator(ModelPackage.LoadNetwork(path, options ?? new()), options);
+
+    /// <summary>
+    /// Loads the embedded default model: a small MossFormer2 for two speakers at 8 kHz, trained by this library on real
+    /// recorded speech (see docs/models/default-mossformer2-8k.md for its data, size and held-out scores).
+    /// </summary>
+    public static ISeparator Load(SeparatorOptions? options = null)
+    {
+        options ??= new();
+        using var metadata = DefaultModel.OpenMetadata();
+        using var weights = DefaultModel.OpenWeights();
+        return new NetworkSeparator(ModelPackage.LoadNetwork(metadata, weights, options, DefaultModel.Id), options);
+    }
 }
 
 /// <summary>Loads enhancers (single-output networks); same formats as <see cref="Separator"/>.</summary>
@@ -92,6 +106,28 @@ public static class ModelPackage
         return Architectures.Create(new NetworkSpec(arch, model, weights, null, options.Device));
     }
 
+    /// <summary>Builds the network of a package given as streams (its <c>speechsep.json</c> and its safetensors weights).</summary>
+    /// <param name="metadata">The package's metadata JSON.</param>
+    /// <param name="weights">The package's safetensors weights.</param>
+    /// <param name="options">Device and loading options.</param>
+    /// <param name="name">Name used in error messages.</param>
+    public static ISeparationNetwork LoadNetwork(Stream metadata, Stream weights, SeparatorOptions options, string name = "model package")
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        ArgumentNullException.ThrowIfNull(weights);
+        using var doc = JsonDocument.Parse(metadata);
+        return FromMetadata(doc.RootElement, SafeTensors.Load(weights, out _), options, name);
+    }
+
+    private static ISeparationNetwork FromMetadata(JsonElement root, IReadOnlyDictionary<string, HostTensor> weights, SeparatorOptions options, string name)
+    {
+        var arch = root.TryGetProperty("architecture", out var a) ? a.GetString() : null;
+        if (string.IsNullOrEmpty(arch)) throw new InvalidDataException($"{name}: 'architecture' is missing or empty.");
+        int? rate = root.TryGetProperty("sample_rate", out var sr) ? sr.GetInt32() : null;
+        var config = root.TryGetProperty("config", out var c) ? c.Clone() : default;
+        return Architectures.Create(new NetworkSpec(arch, config, weights, rate, options.Device));
+    }
+
     /// <summary>Builds the network a package or checkpoint describes.</summary>
     public static ISeparationNetwork LoadNetwork(string path, SeparatorOptions options)
     {
@@ -102,13 +138,9 @@ public static class ModelPackage
         {
             if (!File.Exists(meta)) throw new FileNotFoundException($"'{path}' is not a SpeechSeparation model package: {MetadataFile} is missing.", meta);
             using var doc = JsonDocument.Parse(File.ReadAllText(meta));
-            var root = doc.RootElement;
-            var arch = root.GetProperty("architecture").GetString() ?? throw new InvalidDataException($"{meta}: 'architecture' is empty.");
-            int? rate = root.TryGetProperty("sample_rate", out var sr) ? sr.GetInt32() : null;
-            var config = root.TryGetProperty("config", out var c) ? c.Clone() : default;
             var dir = Path.GetDirectoryName(Path.GetFullPath(meta))!;
-            var weights = SafeTensors.Load(Path.Combine(dir, root.TryGetProperty("weights", out var w) ? w.GetString()! : WeightsFile));
-            return Architectures.Create(new NetworkSpec(arch, config, weights, rate, options.Device));
+            var weightsPath = Path.Combine(dir, doc.RootElement.TryGetProperty("weights", out var w) ? w.GetString()! : WeightsFile);
+            return FromMetadata(doc.RootElement, SafeTensors.Load(weightsPath), options, meta);
         }
         if (Directory.Exists(path) && File.Exists(Path.Combine(path, ModelScopeConfig)))
             return LoadModelScopeFolder(path, options);

@@ -17,10 +17,11 @@ public sealed class SeparateCommand(bool enhance) : ICommand
     /// <inheritdoc />
     public string Summary => enhance
         ? "remove noise from WAV files (--model PATH; folders with --recursive)"
-        : "separate WAV files into speakers/stems (--model PATH; folders with --recursive)";
+        : "separate WAV files into speakers/stems (default: the embedded 2-speaker 8 kHz model; --model PATH)";
 
     private string Usage =>
-        $"usage: speechsep {Name} INPUT... --model PATH [--arch NAME --config JSON] [--out DIR] [--device cpu|cuda[:N]] [--threads N]\n" +
+        $"usage: speechsep {Name} INPUT... {(enhance ? "--model PATH" : "[--model PATH|default]")} [--arch NAME --config JSON] [--out DIR] [--device cpu|cuda[:N]] [--threads N]\n" +
+        "       INPUT: WAV files, folders (--recursive) or glob patterns such as 'data/*.wav' or 'data/**/*.wav'\n" +
         "       [--format pcm16|pcm24|float32] [--window SECONDS] [--overlap SECONDS] [--channels downmix|per-channel]\n" +
         "       [--recursive] [--overwrite] [--json]";
 
@@ -64,7 +65,7 @@ public sealed class SeparateCommand(bool enhance) : ICommand
                 }
             }
             if (inputs.Count == 0) throw new ArgumentException("No input given.");
-            if (model is null) throw new ArgumentException("--model PATH is required (a model package folder, or a checkpoint with --arch).");
+            if (model is null && enhance) throw new ArgumentException("--model PATH is required (a model package folder, a ModelScope folder, or a checkpoint with --arch).");
         }
         catch (Exception e) when (e is ArgumentException or FormatException)
         {
@@ -79,14 +80,20 @@ public sealed class SeparateCommand(bool enhance) : ICommand
             if (Directory.Exists(input))
                 files.AddRange(Directory.EnumerateFiles(input, "*.wav", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal));
             else if (File.Exists(input)) files.Add(input);
+            else if (InputGlob.IsPattern(input))
+            {
+                var matched = InputGlob.Expand(input);
+                if (matched.Count == 0) { stderr.WriteLine($"{Name}: no file matches {input}"); return 2; }
+                files.AddRange(matched);
+            }
             else { stderr.WriteLine($"{Name}: no such file or folder: {input}"); return 2; }
         }
 
         options = options with { Architecture = arch, ConfigJson = config };
         var results = new List<object>();
         int failed = 0;
-        using var sep = enhance ? null : Separator.Load(model, options);
-        using var enh = enhance ? Enhancer.Load(model, options) : null;
+        using var sep = enhance ? null : model is null ? Separator.Load(options) : Separator.Load(model, options);
+        using var enh = enhance ? Enhancer.Load(model!, options) : null;
         foreach (var file in files)
         {
             var dir = outDir ?? Path.GetDirectoryName(Path.GetFullPath(file))!;

@@ -65,11 +65,16 @@ public sealed class TrainCommand : ICommand
         {
             "dynamic_mixing" => new DynamicMixingDataset(SpeakerFolders(d, what), rate, segment,
                 d.TryGetProperty("num_sources", out var ns) ? ns.GetInt32() : 2,
-                d.TryGetProperty("examples_per_epoch", out var ex) ? ex.GetInt32() : 1000),
+                d.TryGetProperty("examples_per_epoch", out var ex) ? ex.GetInt32() : 1000,
+                gainDb: Range(d, "gain_db"), speedPerturb: Range(d, "speed_perturb")),
             "folders" => new MixtureFolderDataset(d.GetProperty("root").GetString()!, rate, segment),
             _ => throw new ArgumentException($"{what}: unknown data type '{type}' (dynamic_mixing, folders)."),
         };
     }
+
+    /// <summary>An optional <c>[min, max]</c> pair.</summary>
+    private static (double, double)? Range(JsonElement d, string name) =>
+        d.TryGetProperty(name, out var r) ? (r[0].GetDouble(), r[1].GetDouble()) : null;
 
     /// <summary>The speaker folders of a dynamic-mixing source: <c>speakers</c> (a list of folders) and/or <c>speakers_dir</c>
     /// (a folder whose sub-folders are the speakers).</summary>
@@ -100,9 +105,11 @@ public sealed class TrainCommand : ICommand
     /// <inheritdoc />
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        if (args.Length != 2 || args[0] != "--recipe")
+        bool exportOnly = args.Length == 3 && args[2] == "--export-only";
+        if ((args.Length != 2 && !exportOnly) || args[0] != "--recipe")
         {
-            stderr.WriteLine("usage: speechsep train --recipe FILE.json   (see docs/training.md)");
+            stderr.WriteLine("usage: speechsep train --recipe FILE.json [--export-only]   (see docs/training.md)");
+            stderr.WriteLine("       --export-only: write OUTPUT/model from the run's best (or latest) checkpoint without training");
             return 2;
         }
         using var doc = JsonDocument.Parse(File.ReadAllText(args[1]));
@@ -124,6 +131,7 @@ public sealed class TrainCommand : ICommand
             model.LoadStateDict(InitialWeights(initPath), strict: true);
             stdout.WriteLine($"fine-tuning from {initPath}");
         }
+        if (exportOnly) return Export(model, arch, rate, config, output, Path.Combine(output, "checkpoints"), sources, stdout);
         var train = new DataLoader(DataSource(r.GetProperty("train"), rate, "train"), batch, seed, workers: workers);
         var valid = r.TryGetProperty("valid", out var v) ? new DataLoader(DataSource(v, rate, "valid"), batch, seed + 1, shuffle: false, workers: workers, dropLast: false) : null;
         var adam = new Adam(model.Parameters(), lr: r.TryGetProperty("lr", out var lr) ? lr.GetDouble() : 1.5e-4);
@@ -141,14 +149,20 @@ public sealed class TrainCommand : ICommand
         trainer.Fit(train, valid, new Progress<TrainingProgress>(p => progress.Report((double)p.Step / Math.Max(1, p.StepsPerEpoch))));
         progress.Done();
 
-        // Export the best epoch (or the last when there was no validation) as a package.
-        var manager = new CheckpointManager(options.CheckpointDirectory);
+        return Export(model, arch, rate, config, output, options.CheckpointDirectory, sources, stdout);
+    }
+
+    /// <summary>Exports the best epoch (or the last when there was no validation) as a package under OUTPUT/model.</summary>
+    private static int Export(Module model, string arch, int rate, JsonElement config, string output, string checkpoints, int sources, TextWriter stdout)
+    {
+        var manager = new CheckpointManager(checkpoints);
         var best = File.Exists(manager.BestPath) ? TrainingCheckpoint.Load(manager.BestPath) : manager.LoadLatest();
-        if (best is not null) model.LoadStateDict(best.Model);
+        if (best is null) throw new FileNotFoundException($"No checkpoint under '{checkpoints}' to export.");
+        model.LoadStateDict(best.Model);
         var packageDir = Path.Combine(output, "model");
         var cfg = config.ValueKind == JsonValueKind.Object ? JsonNode.Parse(config.GetRawText())!.AsObject() : new JsonObject();
         ModelPackage.Save(packageDir, arch, rate, cfg, model);
-        stdout.WriteLine($"model package: {packageDir} ({sources} sources, {model.ParameterCount():N0} parameters)");
+        stdout.WriteLine($"model package: {packageDir} ({sources} sources, {model.ParameterCount():N0} parameters, epoch {best.Epoch})");
         return 0;
     }
 

@@ -12,6 +12,7 @@ public sealed class DynamicMixingDataset : IExampleSource
     private readonly int _length;
     private readonly (double Min, double Max) _gainDb;
     private readonly Func<string, float[]> _load;
+    private readonly (double Min, double Max)? _speed;
 
     /// <param name="speakerFolders">One folder of WAV files per speaker (at least <paramref name="numSources"/>).</param>
     /// <param name="sampleRate">Rate of the examples (files at other rates are resampled).</param>
@@ -20,9 +21,14 @@ public sealed class DynamicMixingDataset : IExampleSource
     /// <param name="examplesPerEpoch">How many examples an epoch holds.</param>
     /// <param name="gainDb">Range of each source's level relative to its RMS-normalised level.</param>
     /// <param name="cacheAudio">Keep decoded files in memory (fine for small corpora).</param>
+    /// <param name="speedPerturb">Optional range of speed factors (e.g. 0.85–1.15): each source is played faster or slower
+    /// by a random factor (pitch and formants move with it), which multiplies the apparent number of speakers.</param>
     public DynamicMixingDataset(IReadOnlyList<string> speakerFolders, int sampleRate, int segmentLength, int numSources = 2,
-        int examplesPerEpoch = 1000, (double Min, double Max)? gainDb = null, bool cacheAudio = true)
+        int examplesPerEpoch = 1000, (double Min, double Max)? gainDb = null, bool cacheAudio = true, (double Min, double Max)? speedPerturb = null)
     {
+        if (speedPerturb is { } sp && (sp.Min <= 0 || sp.Max < sp.Min))
+            throw new ArgumentOutOfRangeException(nameof(speedPerturb), $"Speed factors must be positive with min ≤ max; got {sp.Min}–{sp.Max}.");
+        _speed = speedPerturb;
         if (speakerFolders.Count < numSources)
             throw new ArgumentException($"Dynamic mixing of {numSources} sources needs at least {numSources} speakers; {speakerFolders.Count} given.");
         _names = [.. speakerFolders];
@@ -53,6 +59,24 @@ public sealed class DynamicMixingDataset : IExampleSource
         return x.Select(v => v * g).ToArray();
     }
 
+    /// <summary>
+    /// <paramref name="length"/> samples of <paramref name="x"/> played <paramref name="factor"/> times faster (linear
+    /// interpolation at positions <c>i·factor</c>).
+    /// </summary>
+    public static float[] ChangeSpeed(float[] x, double factor, int length)
+    {
+        var y = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            double p = i * factor;
+            int k = (int)p;
+            if (k + 1 >= x.Length) { if (k < x.Length) y[i] = x[k]; continue; }
+            double f = p - k;
+            y[i] = (float)(x[k] * (1 - f) + x[k + 1] * f);
+        }
+        return y;
+    }
+
     /// <inheritdoc />
     public SeparationExample Get(int index, Random rng)
     {
@@ -64,7 +88,15 @@ public sealed class DynamicMixingDataset : IExampleSource
         {
             var files = _speakers[chosen[s]];
             var file = files[rng.Next(files.Length)];
-            var seg = AudioFiles.Segment(_load(file), _length, rng, out int start);
+            float[] seg;
+            int start;
+            if (_speed is { } sp)
+            {
+                double factor = sp.Min + rng.NextDouble() * (sp.Max - sp.Min);
+                var raw = AudioFiles.Segment(_load(file), (int)Math.Ceiling(_length * factor) + 1, rng, out start);
+                seg = ChangeSpeed(raw, factor, _length);
+            }
+            else seg = AudioFiles.Segment(_load(file), _length, rng, out start);
             double db = _gainDb.Min + rng.NextDouble() * (_gainDb.Max - _gainDb.Min);
             float g = (float)Math.Pow(10, db / 20);
             for (int i = 0; i < _length; i++) { seg[i] *= g; mix[i] += seg[i]; }

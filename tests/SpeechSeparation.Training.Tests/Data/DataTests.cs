@@ -56,6 +56,23 @@ public class DataTests : IDisposable
         Assert.Throws<ArgumentException>(() => new DynamicMixingDataset([RealSpeech.EnglishFemale], 8000, 100));
     }
 
+    [Theory]
+    [InlineData(0.85)]
+    [InlineData(1.15)]
+    public void SpeedPerturbationScalesFrequencyByTheFactor(double factor)
+    {
+        // A 200 Hz tone played `factor` times faster is a (200·factor) Hz tone: compare with the formula.
+        var x = Enumerable.Range(0, 4000).Select(i => (float)Math.Sin(2 * Math.PI * 200 * i / 8000.0)).ToArray();
+        var y = DynamicMixingDataset.ChangeSpeed(x, factor, 3000);
+        for (int i = 0; i < y.Length; i++)
+            Assert.Equal(Math.Sin(2 * Math.PI * 200 * factor * i / 8000.0), y[i], 0.01);    // linear-interpolation error < 1%
+
+        var ds = new DynamicMixingDataset([RealSpeech.EnglishFemale, RealSpeech.ItalianMale], 8000, 16000, examplesPerEpoch: 4, speedPerturb: (0.9, 1.1));
+        var e = ds.Get(0, new Random(3));
+        for (int i = 0; i < e.Mixture.Length; i += 97) Assert.Equal(e.Mixture[i], e.Sources[0][i] + e.Sources[1][i], 5);
+        Assert.Throws<ArgumentOutOfRangeException>(() => new DynamicMixingDataset([RealSpeech.EnglishFemale, RealSpeech.ItalianMale], 8000, 100, speedPerturb: (0, 1)));
+    }
+
     [Fact]
     public void NoisyCleanMixingHitsTheRequestedSnr()
     {
