@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Lays out the real recorded speech of Debian packages as one folder per speaker (symbolic links, nothing copied),
 # for the default model's recipe (recipes/default-mossformer2-8k.json). Usage: prepare-debian-speakers.sh OUT_DIR
-#   apt-get install asterisk-core-sounds-{en,es,fr,it,ru}-wav codec2-examples
-# Training speakers: Allison (en_US + es_MX prompts, female), Carlo (it_IT, male), June (fr_CA, female) and eight
-# codec2 example speakers. Held out for validation: IvrvoiceRU (ru_RU, female), codec2's david4 and vk2tpm_004.
+#   apt-get install asterisk-core-sounds-{en,es,fr,it,ru}-wav codec2-examples pocketsphinx-testdata alsa-utils
+# Training speakers: Allison (en_US + es_MX prompts, female), Carlo (it_IT, male), June (fr_CA, female), eight codec2
+# example speakers, pocketsphinx-testdata's LibriVox reader and "cards" speaker (16 kHz) and alsa-utils' channel-test
+# voice (48 kHz; resampled when read). Held out for validation: IvrvoiceRU (ru_RU, female), codec2's david4 and vk2tpm_004.
 set -euo pipefail
 out=${1:?usage: prepare-debian-speakers.sh OUT_DIR}
 snd=/usr/share/asterisk/sounds
 c2=/usr/share/codec2/wav
-for d in $snd/en_US_f_Allison $snd/es_MX_f_Allison $snd/fr_CA_f_June $snd/it_IT_m_Carlo $snd/ru_RU_f_IvrvoiceRU $c2; do
-  [ -d "$d" ] || { echo "missing $d (apt-get install asterisk-core-sounds-{en,es,fr,it,ru}-wav codec2-examples)" >&2; exit 1; }
+ps=/usr/share/pocketsphinx/test/data
+for d in $snd/en_US_f_Allison $snd/es_MX_f_Allison $snd/fr_CA_f_June $snd/it_IT_m_Carlo $snd/ru_RU_f_IvrvoiceRU $c2 $ps/librivox $ps/cards /usr/share/sounds/alsa; do
+  [ -d "$d" ] || { echo "missing $d (apt-get install asterisk-core-sounds-{en,es,fr,it,ru}-wav codec2-examples pocketsphinx-testdata alsa-utils)" >&2; exit 1; }
 done
 link_tree() { # SRC_DIR DEST_DIR PREFIX: links every WAV below SRC_DIR into DEST_DIR (flat, names prefixed)
   mkdir -p "$2"
@@ -24,5 +26,8 @@ link_tree $snd/it_IT_m_Carlo "$out/train/carlo" it_
 link_tree $snd/fr_CA_f_June "$out/train/june" fr_
 link_tree $snd/ru_RU_f_IvrvoiceRU "$out/valid/ivrvoice_ru" ru_
 for s in ve9qrp vk5qi hts1a hts2a morig forig mmt1 big_dog; do mkdir -p "$out/train/c2_$s"; ln -sf "$c2/$s.wav" "$out/train/c2_$s/$s.wav"; done
+link_tree $ps/librivox "$out/train/librivox_austen" ""
+link_tree $ps/cards "$out/train/pocketsphinx_cards" ""
+mkdir -p "$out/train/alsa_voice"; for f in /usr/share/sounds/alsa/{Front,Rear,Side}_*.wav; do ln -sf "$f" "$out/train/alsa_voice/"; done
 for s in david4 vk2tpm_004; do mkdir -p "$out/valid/c2_$s"; ln -sf "$c2/$s.wav" "$out/valid/c2_$s/$s.wav"; done
 echo "speakers: $(ls "$out/train" | wc -l) train, $(ls "$out/valid" | wc -l) held out, under $out"

@@ -17,6 +17,50 @@ public class SeparateCommandTests
     }
 
     [Fact]
+    public void GlobPatternsExpandToTheMatchingFilesOnly()
+    {
+        var dir = Directory.CreateTempSubdirectory("speechsep-glob").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(dir, "sub", "deeper"));
+            foreach (var f in new[] { "a.wav", "b1.wav", "notes.txt", "sub/c.wav", "sub/deeper/d.wav" })
+                File.WriteAllText(Path.Combine(dir, f), "");
+            string P(string f) => Path.Combine(dir, f);
+            Assert.Equal([P("a.wav"), P("b1.wav")], Cli.InputGlob.Expand(P("*.wav")));
+            Assert.Equal([P("a.wav")], Cli.InputGlob.Expand(P("?.wav")));
+            Assert.Equal([P("a.wav"), P("b1.wav"), P("sub/c.wav"), P("sub/deeper/d.wav")], Cli.InputGlob.Expand(P("**/*.wav")));
+            Assert.Equal([P("sub/c.wav")], Cli.InputGlob.Expand(P("s*/*.wav")));
+            Assert.Empty(Cli.InputGlob.Expand(P("*.flac")));
+            Assert.True(Cli.InputGlob.IsPattern("x/*.wav"));
+            Assert.False(Cli.InputGlob.IsPattern("x/a.wav"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void SeparatesWithTheEmbeddedDefaultModelWhenNoModelIsGiven()
+    {
+        var dir = Directory.CreateTempSubdirectory("speechsep-default-cli").FullName;
+        try
+        {
+            var tone = Enumerable.Range(0, 8000).Select(i => (float)(0.2 * Math.Sin(i * 0.1) + 0.1 * Math.Sin(i * 0.37))).ToArray();
+            Wav.Write(Path.Combine(dir, "mix.wav"), AudioBuffer.FromMono(tone, 8000));
+            var (code, stdout, err) = Run(new SeparateCommand(false), Path.Combine(dir, "*.wav"), "--out", Path.Combine(dir, "out"));
+            Assert.True(code == 0, err);
+            foreach (var s in new[] { "mix_speaker1.wav", "mix_speaker2.wav" })
+            {
+                var stem = Wav.Read(Path.Combine(dir, "out", s));
+                Assert.Equal((8000, 8000), (stem.SampleRate, stem.Frames));
+            }
+            Assert.Contains("mix_speaker2.wav", stdout);
+            var (enhanceCode, _, enhanceErr) = Run(new SeparateCommand(true), Path.Combine(dir, "mix.wav"));
+            Assert.Equal(2, enhanceCode);                                // enhance has no default model
+            Assert.Contains("--model", enhanceErr);
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
     public void SeparatesAFolderIntoOneFilePerSpeakerAndRefusesToOverwrite()
     {
         var dir = Directory.CreateTempSubdirectory("speechsep-cli").FullName;
