@@ -23,12 +23,16 @@ public enum ModelTask
 /// <param name="Layout">The folder layout <see cref="Separator.Load(string, SeparatorOptions?)"/> expects.</param>
 public sealed record CatalogEntry(string Id, ModelTask Task, string Architecture, int SampleRate, int Outputs, long Parameters, string? PublishedScores, string WeightsAt, string Layout);
 
-/// <summary>The known published models (weights are not bundled: fetch them from where <see cref="CatalogEntry.WeightsAt"/> says).</summary>
+/// <summary>The known models: the embedded default model, and the published ones (their weights are not bundled: fetch
+/// them from where <see cref="CatalogEntry.WeightsAt"/> says).</summary>
 public static class ModelCatalog
 {
     /// <summary>Every entry.</summary>
     public static IReadOnlyList<CatalogEntry> All { get; } =
     [
+        new(DefaultModel.Id, ModelTask.SpeechSeparation, "mossformer2", 8000, 2, 507_746,
+            null, "embedded in the SpeechSeparation assembly (Separator.Load() without a path); trained by this library, see docs/models/default-mossformer2-8k.md",
+            "embedded; DefaultModel.Export(dir) writes a library package"),
         new("damo/speech_mossformer_separation_temporal_8k", ModelTask.SpeechSeparation, "mossformer", 8000, 2, 42_101_850,
             null, "ModelScope model damo/speech_mossformer_separation_temporal_8k (also iic/...)",
             "model folder with configuration.json and encoder.bin, decoder.bin, masknet.bin"),

@@ -15,20 +15,13 @@ public static class Separator
 {
     /// <summary>Loads a separator from a model package or checkpoint, or the embedded default model when
     /// <paramref name="path"/> is <see cref="DefaultModel.Id"/> (or <c>default</c>).</summary>
-    public static ISeparator Load(string path, SeparatorOptions? options = null) =>
-        DefaultModel.Names(path) ? Load(options) : new NetworkSeparator(ModelPackage.LoadNetwork(path, options ?? new()), options);
+    public static ISeparator Load(string path, SeparatorOptions? options = null) => new NetworkSeparator(ModelPackage.LoadNetwork(path, options ?? new()), options);
 
     /// <summary>
     /// Loads the embedded default model: a small MossFormer2 for two speakers at 8 kHz, trained by this library on real
     /// recorded speech (see docs/models/default-mossformer2-8k.md for its data, size and held-out scores).
     /// </summary>
-    public static ISeparator Load(SeparatorOptions? options = null)
-    {
-        options ??= new();
-        using var metadata = DefaultModel.OpenMetadata();
-        using var weights = DefaultModel.OpenWeights();
-        return new NetworkSeparator(ModelPackage.LoadNetwork(metadata, weights, options, DefaultModel.Id), options);
-    }
+    public static ISeparator Load(SeparatorOptions? options = null) => Load(DefaultModel.Id, options);
 }
 
 /// <summary>Loads enhancers (single-output networks); same formats as <see cref="Separator"/>.</summary>
@@ -132,6 +125,12 @@ public static class ModelPackage
     public static ISeparationNetwork LoadNetwork(string path, SeparatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (DefaultModel.Names(path) && !File.Exists(path) && !Directory.Exists(path))
+        {
+            using var metadata = DefaultModel.OpenMetadata();
+            using var weights = DefaultModel.OpenWeights();
+            return LoadNetwork(metadata, weights, options, DefaultModel.Id);
+        }
         var meta = Directory.Exists(path) ? (File.Exists(Path.Combine(path, MetadataFile)) ? Path.Combine(path, MetadataFile) : null)
             : path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? path : null;
         if (meta is not null)

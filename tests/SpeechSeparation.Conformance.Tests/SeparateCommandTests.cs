@@ -53,6 +53,11 @@ public class SeparateCommandTests
                 Assert.Equal((8000, 8000), (stem.SampleRate, stem.Frames));
             }
             Assert.Contains("mix_speaker2.wav", stdout);
+            var (infoCode, info, _) = Run(new InfoCommand(), "default");
+            Assert.Equal(0, infoCode);
+            Assert.Contains("architecture: mossformer2", info);
+            Assert.Contains("sample rate:  8000 Hz", info);
+            Assert.Contains("parameters:   " + ModelCatalog.Find(DefaultModel.Id)!.Parameters.ToString("N0", System.Globalization.CultureInfo.InvariantCulture), info);
             var (enhanceCode, _, enhanceErr) = Run(new SeparateCommand(true), Path.Combine(dir, "mix.wav"));
             Assert.Equal(2, enhanceCode);                                // enhance has no default model
             Assert.Contains("--model", enhanceErr);
