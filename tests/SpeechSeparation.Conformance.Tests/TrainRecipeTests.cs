@@ -276,6 +276,15 @@ public sealed class TrainRecipeTests(ITestOutputHelper output) : IDisposable
         badArch["architecture"] = "conv_tasnet";
         Assert.Contains("not 'conv_tasnet'", Assert.Throws<NotSupportedException>(() => Run(badArch)).Message);
 
+        // The sample recipes are complete: they parse and pass every check up to their (absent) data folders.
+        foreach (var sample in new[] { "frcrn-dns-16k.json", "frcrn-finetune-16k.json", "hourglass-mir1k.json", "default-mossformer2-8k.json" })
+        {
+            var path = Path.Combine(TestPaths.RepoRoot, "recipes", sample);
+            var e = Assert.Throws<DirectoryNotFoundException>(() => new TrainCommand().Run(["--recipe", path], new StringWriter(), new StringWriter()));
+            Assert.StartsWith("train: ", e.Message);
+            Assert.Contains("'data/", e.Message);
+        }
+
         // Nothing was trained or written, and the tool turns the error into exit code 1.
         Assert.False(Directory.Exists(run));
         Assert.Equal(1, Cli.Program.Main(["train", "--recipe", Write("bad.json", unknown)]));

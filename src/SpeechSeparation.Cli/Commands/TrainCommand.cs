@@ -275,7 +275,6 @@ public sealed class TrainCommand : ICommand
         double weightDecay = r.TryGetProperty("weight_decay", out var wd) ? wd.GetDouble() : arch == "frcrn" ? 1e-5 : 0;
         if (!r.TryGetProperty("train", out var trainSpec)) throw new ArgumentException("recipe: missing 'train' (the training data).");
 
-        if (r.TryGetProperty("threads", out var th)) torch.set_num_threads(th.GetInt32());
         torch.manual_seed((ulong)seed);
         var trainSource = DataSource(trainSpec, rate, arch, "train");
         var validSource = r.TryGetProperty("valid", out var v) ? DataSource(v, rate, arch, "valid") : null;
@@ -296,6 +295,7 @@ public sealed class TrainCommand : ICommand
             else model.LoadStateDict(weights, strict: true);
             stdout.WriteLine($"fine-tuning from {initPath}");
         }
+        if (r.TryGetProperty("threads", out var th)) torch.set_num_threads(th.GetInt32());
         var train = new DataLoader(trainSource, batch, seed, workers: workers);
         if (train.BatchesPerEpoch == 0)
             throw new ArgumentException($"train: {trainSource.Count} example(s) do not fill one batch of {batch}.");
