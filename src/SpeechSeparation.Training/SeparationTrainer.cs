@@ -17,7 +17,8 @@ public sealed record TrainerOptions
     public int Epochs { get; init; } = 10;
     /// <summary>Global gradient-norm clip (≤ 0 disables it).</summary>
     public double ClipNorm { get; init; } = 5.0;
-    /// <summary>Stop after this many epochs without a better validation SI-SNRi (≤ 0 disables early stopping).</summary>
+    /// <summary>Stop after this many epochs without a better validation selection metric (the objective's
+    /// <see cref="ITrainingObjective.SelectionMetric"/>, SI-SNRi by default; ≤ 0 disables early stopping).</summary>
     public int EarlyStoppingPatience { get; init; } = 10;
     /// <summary>Where checkpoints and the metrics history go (null: no checkpoints, no resume).</summary>
     public string? CheckpointDirectory { get; init; }
@@ -31,12 +32,14 @@ public sealed record TrainerOptions
 
 /// <summary>Metrics of one epoch.</summary>
 /// <param name="Epoch">Epoch number (1-based).</param>
-/// <param name="TrainLoss">Mean training loss (negative PIT SI-SNR, dB).</param>
-/// <param name="ValidSiSnr">Mean validation SI-SNR of the estimates (dB), NaN without validation.</param>
-/// <param name="ValidSiSnri">Mean validation SI-SNR improvement over the mixture (dB), NaN without validation.</param>
+/// <param name="TrainLoss">Mean training loss (the objective's loss; negative PIT SI-SNR in dB for separation).</param>
+/// <param name="ValidSiSnr">Mean validation SI-SNR of the estimates (dB), NaN without validation or when the objective does not report it.</param>
+/// <param name="ValidSiSnri">Mean validation SI-SNR improvement over the mixture (dB), NaN without validation or when the objective does not report it.</param>
 /// <param name="LearningRate">Learning rate at the end of the epoch.</param>
 /// <param name="Seconds">Wall time of the epoch.</param>
-public sealed record EpochMetrics(int Epoch, double TrainLoss, double ValidSiSnr, double ValidSiSnri, double LearningRate, double Seconds);
+/// <param name="Validation">Every mean validation metric of the objective by name (<c>si_snr</c>, <c>si_snri</c>, <c>loss</c>…), null without validation.</param>
+public sealed record EpochMetrics(int Epoch, double TrainLoss, double ValidSiSnr, double ValidSiSnri, double LearningRate, double Seconds,
+    IReadOnlyDictionary<string, double>? Validation = null);
 
 /// <summary>Where a running training is.</summary>
 /// <param name="Epoch">Current epoch (1-based).</param>
@@ -46,36 +49,56 @@ public sealed record EpochMetrics(int Epoch, double TrainLoss, double ValidSiSnr
 public readonly record struct TrainingProgress(int Epoch, int Step, int StepsPerEpoch, double Loss);
 
 /// <summary>
-/// Trains a separator with permutation-invariant SI-SNR: epochs of Adam/SGD steps with gradient clipping, validation by
-/// SI-SNRi, a plateau scheduler, early stopping, atomic checkpoints (resumable: a second <see cref="Fit"/> on the same
-/// folder continues where the last saved epoch ended) and a metrics history (<c>history.csv</c>, <c>history.json</c>).
+/// Trains a separator or enhancer with a pluggable <see cref="ITrainingObjective"/> (permutation-invariant SI-SNR by
+/// default, <see cref="FrcrnObjective"/>, <see cref="StackedHourglassObjective"/>): epochs of Adam/SGD steps with
+/// gradient clipping, validation by the objective's metrics (the selection metric, SI-SNRi for the built-in
+/// objectives, picks <c>best.pt</c>), a plateau scheduler, early stopping, atomic checkpoints (resumable: a second
+/// <see cref="Fit"/> on the same folder continues where the last saved epoch ended) and a metrics history
+/// (<c>history.csv</c>, <c>history.json</c>).
 /// </summary>
 public sealed class SeparationTrainer
 {
     private readonly Module _model;
-    private readonly Func<Tensor, Tensor> _estimate;
+    private readonly ITrainingObjective _objective;
     private readonly Optimizer _optimizer;
     private readonly ReduceLROnPlateau? _scheduler;
     private readonly TrainerOptions _options;
     private readonly ILogger _logger;
     private readonly List<EpochMetrics> _history = [];
 
+    /// <summary>A trainer with permutation-invariant SI-SNR (<see cref="PitSiSnrObjective"/>).</summary>
     /// <param name="model">The module whose parameters the optimiser updates.</param>
     /// <param name="estimate">Mixtures [B, T] → estimated sources [B, T, S] (SpeechBrain's layout).</param>
     /// <param name="optimizer">The optimiser over the model's parameters.</param>
-    /// <param name="scheduler">Optional plateau scheduler stepped with the validation loss.</param>
+    /// <param name="scheduler">Optional plateau scheduler stepped with minus the validation SI-SNRi (mode Min).</param>
     /// <param name="options">Settings.</param>
     /// <param name="logger">Progress log.</param>
     public SeparationTrainer(Module model, Func<Tensor, Tensor> estimate, Optimizer optimizer, ReduceLROnPlateau? scheduler = null,
         TrainerOptions? options = null, ILogger? logger = null)
+        : this(model, new PitSiSnrObjective(estimate ?? throw new ArgumentNullException(nameof(estimate))), optimizer, scheduler, options, logger)
+    {
+    }
+
+    /// <summary>A trainer with any objective.</summary>
+    /// <param name="model">The module whose parameters the optimiser updates (and that checkpoints hold).</param>
+    /// <param name="objective">The training loss and the validation metrics.</param>
+    /// <param name="optimizer">The optimiser over the model's parameters.</param>
+    /// <param name="scheduler">Optional plateau scheduler (mode Min) stepped with the selection metric, negated when higher is better.</param>
+    /// <param name="options">Settings.</param>
+    /// <param name="logger">Progress log.</param>
+    public SeparationTrainer(Module model, ITrainingObjective objective, Optimizer optimizer, ReduceLROnPlateau? scheduler = null,
+        TrainerOptions? options = null, ILogger? logger = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
-        _estimate = estimate ?? throw new ArgumentNullException(nameof(estimate));
+        _objective = objective ?? throw new ArgumentNullException(nameof(objective));
         _optimizer = optimizer ?? throw new ArgumentNullException(nameof(optimizer));
         _scheduler = scheduler;
         _options = options ?? new TrainerOptions();
         _logger = logger ?? NullLogger.Instance;
     }
+
+    /// <summary>The loss and validation metrics being optimised.</summary>
+    public ITrainingObjective Objective => _objective;
 
     /// <summary>Metrics of every finished epoch (including epochs restored from a checkpoint's history).</summary>
     public IReadOnlyList<EpochMetrics> History => _history;
@@ -99,7 +122,7 @@ public sealed class SeparationTrainer
             _history.AddRange(ReadHistory(_options.CheckpointDirectory!).Where(h => h.Epoch <= startEpoch));
             _logger.LogInformation("Resumed from epoch {Epoch} (step {Step})", startEpoch, step);
         }
-        int sinceBest = _history.Count == 0 ? 0 : _history.Count - 1 - _history.FindLastIndex(h => h.ValidSiSnri >= best);
+        int sinceBest = _history.Count == 0 ? 0 : _history.Count - 1 - _history.FindLastIndex(h => Score(h) >= best);
 
         for (int epoch = startEpoch + 1; epoch <= _options.Epochs; epoch++)
         {
@@ -112,7 +135,7 @@ public sealed class SeparationTrainer
                 using var _ = batch;
                 using var scope = torch.NewDisposeScope();
                 random.SeedTorch(step);
-                var loss = PitSiSnrLoss.Loss(batch.Targets, _estimate(batch.Mixtures)).mean();
+                var loss = _objective.Loss(batch);
                 _optimizer.ZeroGrad();
                 loss.backward();
                 if (_options.ClipNorm > 0) GradientClipping.ClipGradNorm(_model.Parameters(), _options.ClipNorm);
@@ -126,57 +149,115 @@ public sealed class SeparationTrainer
                 if (_options.LogEvery > 0 && n % _options.LogEvery == 0)
                     _logger.LogInformation("epoch {Epoch} step {Step}/{Steps} loss {Loss:F3}", epoch, n, steps, lossSum / n);
             }
-            var (siSnr, siSnri) = valid is null ? (double.NaN, double.NaN) : Validate(valid, epoch, cancellationToken);
-            if (_scheduler is not null && !double.IsNaN(siSnri)) _scheduler.Step(-siSnri);
-            var metrics = new EpochMetrics(epoch, n > 0 ? lossSum / n : double.NaN, siSnr, siSnri, _optimizer.ParamGroups[0].Lr, clock.Elapsed.TotalSeconds);
+            var validation = valid is null ? null : ValidateMetrics(valid, epoch, cancellationToken);
+            var metrics = new EpochMetrics(epoch, n > 0 ? lossSum / n : double.NaN, Metric(validation, "si_snr"), Metric(validation, "si_snri"),
+                double.NaN, clock.Elapsed.TotalSeconds, validation);
+            double score = Score(metrics);                                  // higher is better; NaN without validation
+            if (_scheduler is not null && !double.IsNaN(score)) _scheduler.Step(-score);
+            metrics = metrics with { LearningRate = _optimizer.ParamGroups[0].Lr, Seconds = clock.Elapsed.TotalSeconds };
             _history.Add(metrics);
-            _logger.LogInformation("epoch {Epoch}: train loss {Loss:F3}, valid SI-SNR {SiSnr:F2} dB, SI-SNRi {SiSnri:F2} dB ({Seconds:F0} s)",
-                epoch, metrics.TrainLoss, siSnr, siSnri, metrics.Seconds);
-            bool improved = double.IsNaN(siSnri) || siSnri > best;
-            if (improved && !double.IsNaN(siSnri)) best = siSnri;
+            _logger.LogInformation("epoch {Epoch}: train loss {Loss:F3}, {Validation} ({Seconds:F0} s)",
+                epoch, metrics.TrainLoss, Describe(validation), metrics.Seconds);
+            bool improved = double.IsNaN(score) || score > best;
+            if (improved && !double.IsNaN(score)) best = score;
             sinceBest = improved ? 0 : sinceBest + 1;
             if (manager is not null)
             {
                 var ckpt = TrainingCheckpoint.Capture(_model, _optimizer, schedulers, epoch, step,
                     double.IsNegativeInfinity(best) ? null : -best, random);
-                manager.Save(ckpt, double.IsNaN(siSnri) ? null : -siSnri);
+                manager.Save(ckpt, double.IsNaN(score) ? null : -score);
                 WriteHistory(_options.CheckpointDirectory!);
             }
             if (_options.EarlyStoppingPatience > 0 && sinceBest >= _options.EarlyStoppingPatience)
             {
-                _logger.LogInformation("Early stopping: no better SI-SNRi for {Epochs} epochs", sinceBest);
+                _logger.LogInformation("Early stopping: no better {Metric} for {Epochs} epochs", _objective.SelectionMetric, sinceBest);
                 break;
             }
         }
         return _history;
     }
 
-    /// <summary>Mean SI-SNR of the estimates and its improvement over the unprocessed mixture.</summary>
+    /// <summary>Mean SI-SNR of the estimates and its improvement over the unprocessed mixture (NaN when the objective does not report them).</summary>
     public (double SiSnr, double SiSnri) Validate(DataLoader valid, int epoch = 0, CancellationToken cancellationToken = default)
     {
+        var m = ValidateMetrics(valid, epoch, cancellationToken);
+        return (Metric(m, "si_snr"), Metric(m, "si_snri"));
+    }
+
+    /// <summary>Every validation metric of the objective, averaged over the examples of <paramref name="valid"/> (NaN when it is empty).</summary>
+    public IReadOnlyDictionary<string, double> ValidateMetrics(DataLoader valid, int epoch = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(valid);
         _model.Eval();
-        double est = 0, mix = 0;
+        var sums = new Dictionary<string, double>(StringComparer.Ordinal);
+        var order = new List<string>();
         int n = 0;
-        using var _ = torch.no_grad();
-        foreach (var batch in valid.Epoch(epoch, cancellationToken))
+        try
         {
-            using var b = batch;
-            using var scope = torch.NewDisposeScope();
-            long s = b.Targets.size(2);
-            var mixtures = b.Mixtures.unsqueeze(2).expand(-1, -1, s);
-            est += -PitSiSnrLoss.Loss(b.Targets, _estimate(b.Mixtures)).sum().item();
-            mix += -PitSiSnrLoss.Loss(b.Targets, mixtures).sum().item();
-            n += (int)b.Targets.size(0);
+            using var _ = torch.no_grad();
+            foreach (var batch in valid.Epoch(epoch, cancellationToken))
+            {
+                using var b = batch;
+                using var scope = torch.NewDisposeScope();
+                foreach (var (name, value) in _objective.Validate(b))
+                {
+                    if (!sums.ContainsKey(name)) order.Add(name);
+                    sums[name] = sums.GetValueOrDefault(name) + value;
+                }
+                n += (int)b.Targets.size(0);
+            }
         }
-        _model.Train();
-        return n == 0 ? (double.NaN, double.NaN) : (est / n, (est - mix) / n);
+        finally
+        {
+            _model.Train();
+        }
+        if (!sums.ContainsKey(_objective.SelectionMetric))
+        {
+            if (n > 0) throw new InvalidOperationException($"The objective's validation does not report its selection metric '{_objective.SelectionMetric}'.");
+            order.Add(_objective.SelectionMetric);
+        }
+        var means = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var name in order) means[name] = n == 0 ? double.NaN : sums.GetValueOrDefault(name) / n;
+        return means;
+    }
+
+    private static double Metric(IReadOnlyDictionary<string, double>? metrics, string name) =>
+        metrics is not null && metrics.TryGetValue(name, out var v) ? v : double.NaN;
+
+    /// <summary>The selection metric of an epoch as a score where higher is better (NaN without validation).</summary>
+    private double Score(EpochMetrics h)
+    {
+        string name = _objective.SelectionMetric;
+        double v = h.Validation is { } m ? Metric(m, name) : name switch
+        {
+            "si_snri" => h.ValidSiSnri,                                     // histories written before the metric dictionary existed
+            "si_snr" => h.ValidSiSnr,
+            _ => double.NaN,
+        };
+        return _objective.HigherIsBetter ? v : -v;
+    }
+
+    private static string Describe(IReadOnlyDictionary<string, double>? metrics)
+    {
+        if (metrics is null) return "no validation";
+        var parts = new List<string>();
+        if (metrics.TryGetValue("si_snr", out var s)) parts.Add(string.Create(CultureInfo.InvariantCulture, $"valid SI-SNR {s:F2} dB"));
+        if (metrics.TryGetValue("si_snri", out var si)) parts.Add(string.Create(CultureInfo.InvariantCulture, $"SI-SNRi {si:F2} dB"));
+        foreach (var (name, value) in metrics)
+            if (name is not ("si_snr" or "si_snri")) parts.Add(string.Create(CultureInfo.InvariantCulture, $"valid {name} {value:G5}"));
+        return string.Join(", ", parts);
     }
 
     private void WriteHistory(string dir)
     {
-        var csv = new StringBuilder("epoch,train_loss,valid_si_snr,valid_si_snri,lr,seconds\n");
+        // Fixed columns, then the objective's other validation metrics (e.g. valid_loss) in first-seen order.
+        var extra = _history.SelectMany(h => h.Validation?.Keys ?? []).Where(k => k is not ("si_snr" or "si_snri")).Distinct().ToList();
+        var csv = new StringBuilder("epoch,train_loss,valid_si_snr,valid_si_snri,lr,seconds");
+        foreach (var k in extra) csv.Append(",valid_").Append(k);
+        csv.Append('\n');
         foreach (var h in _history)
             csv.AppendLine(string.Join(',', new[] { h.Epoch, h.TrainLoss, h.ValidSiSnr, h.ValidSiSnri, h.LearningRate, h.Seconds }
+                .Concat(extra.Select(k => Metric(h.Validation, k)))
                 .Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
         File.WriteAllText(Path.Combine(dir, "history.csv"), csv.ToString());
         File.WriteAllText(Path.Combine(dir, "history.json"), JsonSerializer.Serialize(_history, new JsonSerializerOptions

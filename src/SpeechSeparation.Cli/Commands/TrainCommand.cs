@@ -2,6 +2,8 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using SpeechSeparation.Models.Baselines;
+using SpeechSeparation.Models.Frcrn;
+using SpeechSeparation.Models.Hourglass;
 using SpeechSeparation.Models.MossFormer;
 using SpeechSeparation.Models.MossFormer2;
 using SpeechSeparation.Serialization;
@@ -9,6 +11,7 @@ using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 using SpeechSeparation.Training;
 using SpeechSeparation.Training.Data;
+using FrcrnModel = SpeechSeparation.Models.Frcrn.Frcrn;
 
 namespace SpeechSeparation.Cli.Commands;
 
@@ -25,8 +28,23 @@ public sealed class TrainCommand : ICommand
     /// <inheritdoc />
     public string Summary => "train or fine-tune a separator from a JSON recipe (resumable; exports a model package)";
 
+    /// <summary>The architectures <c>speechsep train</c> builds.</summary>
+    public static IReadOnlyList<string> Architectures { get; } = ["sb_simpleseparator", "mossformer", "mossformer2", "frcrn", "hourglass"];
+
     /// <summary>Builds the module of a trainable architecture and its estimate function (mixtures [B, T] → [B, T, S]).</summary>
     public static (Module Model, Func<Tensor, Tensor> Estimate, int Sources) CreateTrainable(string architecture, JsonElement config)
+    {
+        var (model, estimate, _, sources) = CreateForTraining(architecture, config);
+        return (model, estimate, sources);
+    }
+
+    /// <summary>
+    /// Builds the module of a trainable architecture, its estimate function (mixtures [B, T] → [B, T, S]) and its training
+    /// objective: PIT SI-SNR for the separators, <see cref="FrcrnObjective"/> for <c>frcrn</c> (enhancement, one
+    /// output) and <see cref="StackedHourglassObjective"/> for <c>hourglass</c> (music separation, fixed stem order).
+    /// </summary>
+    /// <exception cref="NotSupportedException">The architecture is not trainable here.</exception>
+    public static (Module Model, Func<Tensor, Tensor> Estimate, ITrainingObjective Objective, int Sources) CreateForTraining(string architecture, JsonElement config)
     {
         int Int(string n, int d) => config.ValueKind == JsonValueKind.Object && config.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : d;
         switch (architecture)
@@ -34,20 +52,58 @@ public sealed class TrainCommand : ICommand
             case "sb_simpleseparator":
             {
                 var m = new SimpleSeparator(new SimpleSeparatorConfig(Int("fft_size", 256), Int("hidden_size", 128), Int("num_sources", 2)));
-                return (m, x => PadTo(m.Forward(x).Sources.permute(1, 2, 0), x.size(1)), m.Config.NumSources);
+                Tensor Estimate(Tensor x) => PadTo(m.Forward(x).Sources.permute(1, 2, 0), x.size(1));
+                return (m, Estimate, new PitSiSnrObjective(Estimate), m.Config.NumSources);
             }
             case "mossformer":
             {
                 var m = new MossFormerSeparator(MossFormerConfig.FromJson(config));
-                return (m, x => m.Forward(x), m.Config.NumSpks);
+                return (m, x => m.Forward(x), new PitSiSnrObjective(x => m.Forward(x)), m.Config.NumSpks);
             }
             case "mossformer2":
             {
                 var m = new MossFormer2Separator(MossFormer2Config.FromJson(config));
-                return (m, x => m.Forward(x), m.Config.NumSpks);
+                return (m, x => m.Forward(x), new PitSiSnrObjective(x => m.Forward(x)), m.Config.NumSpks);
+            }
+            case "frcrn":
+            {
+                var m = new FrcrnModel(FrcrnConfig.FromJson(config));
+                Tensor Estimate(Tensor x)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    var y = m.Enhance(x);                                          // [B, (T'−1)·hop + win]
+                    long n = x.size(1), l = y.size(1);
+                    var fitted = l >= n ? y.narrow(1, 0, n) : torch.nn.functional.pad(y, [0, n - l]);
+                    return fitted.unsqueeze(2).MoveToOuterDisposeScope();         // [B, T, 1]
+                }
+                return (m, Estimate, new FrcrnObjective(m), 1);
+            }
+            case "hourglass":
+            {
+                bool zyf = config.ValueKind == JsonValueKind.Object && config.TryGetProperty("variant", out var v) && v.ValueKind == JsonValueKind.String
+                    && string.Equals(v.GetString(), "zyf", StringComparison.OrdinalIgnoreCase);
+                Module<Tensor, Tensor> m;
+                int sources;
+                if (zyf)
+                {
+                    var c = ZyfHourglassConfig.FromJson(config);
+                    (m, sources) = (new ZyfStackedHourglassNet(c), c.OutputChannels);
+                }
+                else
+                {
+                    var c = HourglassConfig.FromJson(config);
+                    (m, sources) = (new StackedHourglassNet(c), c.NumSources);
+                }
+                var separator = new HourglassSeparator(m);
+                Tensor Estimate(Tensor x)
+                {
+                    using var scope = torch.NewDisposeScope();
+                    return separator.Separate(x).permute(0, 2, 1).MoveToOuterDisposeScope();   // [B, T, S]
+                }
+                return (m, Estimate, new StackedHourglassObjective(m), sources);
             }
             default:
-                throw new NotSupportedException($"Training supports sb_simpleseparator, mossformer and mossformer2, not '{architecture}'.");
+                throw new NotSupportedException($"Training supports {string.Join(", ", Architectures)}, not '{architecture}'.");
         }
     }
 
@@ -57,19 +113,66 @@ public sealed class TrainCommand : ICommand
         return pad > 0 ? torch.nn.functional.pad(est, [0, 0, 0, pad]) : pad < 0 ? est.narrow(1, 0, length) : est;
     }
 
-    private static IExampleSource DataSource(JsonElement d, int rate, string what)
+    /// <summary>The data types a recipe's <c>train</c>/<c>valid</c> entry may name.</summary>
+    public static IReadOnlyList<string> DataTypes { get; } = ["dynamic_mixing", "folders", "noisy_clean", "mir1k"];
+
+    private static string RequiredString(JsonElement d, string key, string what) =>
+        d.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.String && v.GetString() is { Length: > 0 } s
+            ? s : throw new ArgumentException($"{what}: missing '{key}' (a string).");
+
+    private static string ExistingFolder(JsonElement d, string key, string what)
     {
-        string type = d.GetProperty("type").GetString() ?? "";
-        int segment = (int)(d.TryGetProperty("segment_seconds", out var s) ? s.GetDouble() * rate : 4 * rate);
-        return type switch
+        var path = RequiredString(d, key, what);
+        return Directory.Exists(path) ? path : throw new DirectoryNotFoundException($"{what}: {key} folder '{path}' does not exist.");
+    }
+
+    private static IExampleSource DataSource(JsonElement d, int rate, string architecture, string what)
+    {
+        if (d.ValueKind != JsonValueKind.Object) throw new ArgumentException($"{what}: expected an object with a 'type'.");
+        string type = d.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() ?? "" : "";
+        double? seconds = d.TryGetProperty("segment_seconds", out var s) ? s.GetDouble() : null;
+        // The stacked hourglass trains on 64-frame patches (1024/256 STFT): 63 hops.
+        int defaultSegment = architecture == "hourglass" ? (HourglassSeparator.PatchFrames - 1) * HourglassSeparator.HopLength * rate / HourglassSeparator.SampleRate : 4 * rate;
+        int segment = seconds is { } sec ? (int)Math.Round(sec * rate) : defaultSegment;
+        if (segment <= 0) throw new ArgumentException($"{what}: segment_seconds must be positive.");
+        switch (type)
         {
-            "dynamic_mixing" => new DynamicMixingDataset(SpeakerFolders(d, what), rate, segment,
-                d.TryGetProperty("num_sources", out var ns) ? ns.GetInt32() : 2,
-                d.TryGetProperty("examples_per_epoch", out var ex) ? ex.GetInt32() : 1000,
-                gainDb: Range(d, "gain_db"), speedPerturb: Range(d, "speed_perturb")),
-            "folders" => new MixtureFolderDataset(d.GetProperty("root").GetString()!, rate, segment),
-            _ => throw new ArgumentException($"{what}: unknown data type '{type}' (dynamic_mixing, folders)."),
-        };
+            case "dynamic_mixing":
+                return new DynamicMixingDataset(SpeakerFolders(d, what), rate, segment,
+                    d.TryGetProperty("num_sources", out var ns) ? ns.GetInt32() : 2,
+                    d.TryGetProperty("examples_per_epoch", out var ex) ? ex.GetInt32() : 1000,
+                    gainDb: Range(d, "gain_db"), speedPerturb: Range(d, "speed_perturb"));
+            case "folders":
+                return new MixtureFolderDataset(ExistingFolder(d, "root", what), rate, segment);
+            case "noisy_clean":
+                if (d.TryGetProperty("root", out _))
+                {
+                    var root = ExistingFolder(d, "root", what);
+                    foreach (var sub in new[] { "noisy", "clean" })
+                        if (!Directory.Exists(Path.Combine(root, sub)))
+                            throw new DirectoryNotFoundException($"{what}: '{root}' has no {sub}/ folder (noisy_clean pairs: root/noisy/X.wav and root/clean/X.wav).");
+                    return NoisyCleanDataset.FromPairs(root, rate, segment);
+                }
+                if (d.TryGetProperty("clean", out _) || d.TryGetProperty("noise", out _))
+                {
+                    var clean = ExistingFolder(d, "clean", what);
+                    var noise = ExistingFolder(d, "noise", what);
+                    var snr = (Min: -5.0, Max: 20.0);
+                    if (d.TryGetProperty("snr", out var range))
+                    {
+                        if (range.ValueKind != JsonValueKind.Array || range.GetArrayLength() != 2)
+                            throw new ArgumentException($"{what}: 'snr' must be [min_db, max_db].");
+                        snr = (range[0].GetDouble(), range[1].GetDouble());
+                        if (snr.Min > snr.Max) throw new ArgumentException($"{what}: 'snr' [{snr.Min}, {snr.Max}] has min > max.");
+                    }
+                    return NoisyCleanDataset.FromCleanAndNoise(clean, noise, rate, segment, snr);
+                }
+                throw new ArgumentException($"{what}: noisy_clean needs 'root' (with noisy/ and clean/) or 'clean' and 'noise' folders.");
+            case "mir1k":
+                return new Mir1kDataset(ExistingFolder(d, "root", what), rate, segment);
+            default:
+                throw new ArgumentException($"{what}: unknown data type '{type}' ({string.Join(", ", DataTypes)}).");
+        }
     }
 
     /// <summary>An optional <c>[min, max]</c> pair.</summary>
@@ -99,9 +202,57 @@ public sealed class TrainCommand : ICommand
         if (File.Exists(Path.Combine(path, "masknet.bin")))
             return StateDict.LoadMany([(Path.Combine(path, "encoder.bin"), "encoder."), (Path.Combine(path, "decoder.bin"), "decoder."), (Path.Combine(path, "masknet.bin"), "mask_net.")]);
         if (File.Exists(Path.Combine(path, "pytorch_model.bin"))) return StateDict.Load(Path.Combine(path, "pytorch_model.bin"));
+        if (!File.Exists(path)) throw new FileNotFoundException($"init_from: '{path}' is neither a package or ModelScope folder nor a checkpoint file.", path);
         return path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? SafeTensors.Load(path) : StateDict.Load(path);
     }
 
+    /// <summary>
+    /// The optimiser of a recipe: Adam at <c>lr</c>; with <c>weight_decay</c> &gt; 0 (FRCRN's recipe: 1e-5 by default),
+    /// L2 decay on every parameter except biases (two parameter groups; fixed parameters such as FRCRN's STFT kernels
+    /// never get a gradient, so Adam skips them).
+    /// </summary>
+    private static Adam CreateOptimizer(Module model, double lr, double weightDecay)
+    {
+        if (weightDecay <= 0) return new Adam(model.Parameters(), lr: lr);
+        var trainable = model.NamedParameters().ToList();
+        static bool IsBias(string name) => name == "bias" || name.EndsWith(".bias", StringComparison.Ordinal);
+        var decay = trainable.Where(p => !IsBias(p.Name)).Select(p => p.Parameter);
+        var noDecay = trainable.Where(p => IsBias(p.Name)).Select(p => p.Parameter).ToList();
+        var groups = new List<ParamGroup> { new(decay) };
+        if (noDecay.Count > 0) groups.Add(new ParamGroup(noDecay, new() { ["weight_decay"] = 0.0 }));
+        return new Adam(groups, lr: lr, weightDecay: weightDecay);
+    }
+
+    /// <summary>The package config of a trained network (what the architecture's loader reads back).</summary>
+    private static JsonObject PackageConfig(JsonElement config, Module model)
+    {
+        var cfg = config.ValueKind == JsonValueKind.Object ? JsonNode.Parse(config.GetRawText())!.AsObject() : new JsonObject();
+        switch (model)
+        {
+            case FrcrnModel frcrn:
+                var c = frcrn.Config;
+                cfg.Remove("tiny_width");
+                cfg["win_len"] = c.WinLen;
+                cfg["win_inc"] = c.WinInc;
+                cfg["fft_len"] = c.FftLen;
+                if (c.WinType is not null) cfg["win_type"] = c.WinType;
+                cfg["width"] = c.Width;
+                break;
+            case StackedHourglassNet hg:
+                foreach (var (k, v) in HourglassNetwork.PackageConfig(hg.Config)) cfg[k] = v?.DeepClone();
+                break;
+            case ZyfStackedHourglassNet zyf:
+                foreach (var (k, v) in HourglassNetwork.PackageConfig(zyf.Config)) cfg[k] = v?.DeepClone();
+                break;
+        }
+        return cfg;
+    }
+
+    /// <summary>
+    /// Reads and checks a recipe (everything that can be checked before training: keys, folders, data shapes), then
+    /// trains, and exports <c>OUTPUT/model</c>. Recipe errors throw <see cref="ArgumentException"/>,
+    /// <see cref="DirectoryNotFoundException"/> or <see cref="InvalidDataException"/> with the offending key in the message.
+    /// </summary>
     /// <inheritdoc />
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
@@ -112,29 +263,52 @@ public sealed class TrainCommand : ICommand
             stderr.WriteLine("       --export-only: write OUTPUT/model from the run's best (or latest) checkpoint without training");
             return 2;
         }
-        using var doc = JsonDocument.Parse(File.ReadAllText(args[1]));
+        if (!File.Exists(args[1])) throw new FileNotFoundException($"Recipe '{args[1]}' does not exist.", args[1]);
+        using var doc = JsonDocument.Parse(File.ReadAllText(args[1]), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var r = doc.RootElement;
-        string arch = r.GetProperty("architecture").GetString()!;
+        if (r.ValueKind != JsonValueKind.Object) throw new ArgumentException($"Recipe '{args[1]}': expected a JSON object.");
+        string arch = RequiredString(r, "architecture", "recipe");
+        if (!Architectures.Contains(arch)) throw new NotSupportedException($"recipe: training supports {string.Join(", ", Architectures)}, not '{arch}'.");
         var config = r.TryGetProperty("config", out var c) ? c : default;
-        int rate = r.TryGetProperty("sample_rate", out var sr) ? sr.GetInt32() : 8000;
-        string output = r.GetProperty("output").GetString()!;
+        int defaultRate = arch switch { "frcrn" => FrcrnConfig.SampleRate, _ => 8000 };
+        int rate = r.TryGetProperty("sample_rate", out var sr) ? sr.GetInt32() : defaultRate;
+        if (arch == "frcrn" && rate != FrcrnConfig.SampleRate)
+            throw new ArgumentException($"recipe: FRCRN works at {FrcrnConfig.SampleRate} Hz (the frcrn package loader assumes it); sample_rate is {rate}.");
+        string output = RequiredString(r, "output", "recipe");
         int batch = r.TryGetProperty("batch_size", out var bs) ? bs.GetInt32() : 4;
         int seed = r.TryGetProperty("seed", out var sd) ? sd.GetInt32() : 1;
         int workers = r.TryGetProperty("workers", out var wk) ? wk.GetInt32() : 2;
+        double lr = r.TryGetProperty("lr", out var lrv) ? lrv.GetDouble() : arch switch { "frcrn" => 1e-3, "hourglass" => 1e-4, _ => 1.5e-4 };
+        double weightDecay = r.TryGetProperty("weight_decay", out var wd) ? wd.GetDouble() : arch == "frcrn" ? 1e-5 : 0;
+        if (!r.TryGetProperty("train", out var trainSpec)) throw new ArgumentException("recipe: missing 'train' (the training data).");
 
-        if (r.TryGetProperty("threads", out var th)) torch.set_num_threads(th.GetInt32());
         torch.manual_seed((ulong)seed);
-        var (model, estimate, sources) = CreateTrainable(arch, config);
+        var trainSource = DataSource(trainSpec, rate, arch, "train");
+        var validSource = r.TryGetProperty("valid", out var v) ? DataSource(v, rate, arch, "valid") : null;
+        var (model, _, objective, sources) = CreateForTraining(arch, config);
         using var _ = model;
+        foreach (var (what, source) in new[] { ("train", trainSource), ("valid", validSource) })
+            if (source is not null && source.NumSources != sources)
+                throw new ArgumentException($"{what}: the data has {source.NumSources} target source(s) per example but the {arch} network has {sources} output(s)" +
+                    (arch == "frcrn" ? " (FRCRN enhances: use noisy_clean data)." : "."));
+        if (arch == "hourglass" && config.ValueKind == JsonValueKind.Object && config.TryGetProperty("sources", out var names)
+            && names.ValueKind == JsonValueKind.Array && names.GetArrayLength() != sources)
+            throw new ArgumentException($"recipe: config.sources names {names.GetArrayLength()} stems but the network has {sources} outputs.");
+
         if (r.TryGetProperty("init_from", out var init) && init.GetString() is { } initPath)
         {
-            model.LoadStateDict(InitialWeights(initPath), strict: true);
+            var weights = InitialWeights(initPath);
+            if (model is FrcrnModel frcrn) FrcrnCheckpoint.Load(frcrn, weights);   // either key naming of the published checkpoints
+            else model.LoadStateDict(weights, strict: true);
             stdout.WriteLine($"fine-tuning from {initPath}");
         }
         if (exportOnly) return Export(model, arch, rate, config, output, Path.Combine(output, "checkpoints"), sources, stdout);
-        var train = new DataLoader(DataSource(r.GetProperty("train"), rate, "train"), batch, seed, workers: workers);
-        var valid = r.TryGetProperty("valid", out var v) ? new DataLoader(DataSource(v, rate, "valid"), batch, seed + 1, shuffle: false, workers: workers, dropLast: false) : null;
-        var adam = new Adam(model.Parameters(), lr: r.TryGetProperty("lr", out var lr) ? lr.GetDouble() : 1.5e-4);
+        if (r.TryGetProperty("threads", out var th)) torch.set_num_threads(th.GetInt32());
+        var train = new DataLoader(trainSource, batch, seed, workers: workers);
+        if (train.BatchesPerEpoch == 0)
+            throw new ArgumentException($"train: {trainSource.Count} example(s) do not fill one batch of {batch}.");
+        var valid = validSource is null ? null : new DataLoader(validSource, batch, seed + 1, shuffle: false, workers: workers, dropLast: false);
+        using var adam = CreateOptimizer(model, lr, weightDecay);
         var plateau = new ReduceLROnPlateau(adam, PlateauMode.Min, factor: 0.5, patience: 2);
         var options = new TrainerOptions
         {
@@ -144,7 +318,7 @@ public sealed class TrainCommand : ICommand
             CheckpointDirectory = Path.Combine(output, "checkpoints"),
             Seed = (ulong)seed,
         };
-        var trainer = new SeparationTrainer(model, estimate, adam, plateau, options, new LineLogger(stdout));
+        var trainer = new SeparationTrainer(model, objective, adam, plateau, options, new LineLogger(stdout));
         var progress = new ConsoleProgress(stderr, "train", enabled: true);
         trainer.Fit(train, valid, new Progress<TrainingProgress>(p => progress.Report((double)p.Step / Math.Max(1, p.StepsPerEpoch))));
         progress.Done();
@@ -159,9 +333,9 @@ public sealed class TrainCommand : ICommand
         var best = File.Exists(manager.BestPath) ? TrainingCheckpoint.Load(manager.BestPath) : manager.LoadLatest();
         if (best is null) throw new FileNotFoundException($"No checkpoint under '{checkpoints}' to export.");
         model.LoadStateDict(best.Model);
+        model.Eval();
         var packageDir = Path.Combine(output, "model");
-        var cfg = config.ValueKind == JsonValueKind.Object ? JsonNode.Parse(config.GetRawText())!.AsObject() : new JsonObject();
-        ModelPackage.Save(packageDir, arch, rate, cfg, model);
+        ModelPackage.Save(packageDir, arch, rate, PackageConfig(config, model), model);
         stdout.WriteLine($"model package: {packageDir} ({sources} sources, {model.ParameterCount():N0} parameters, epoch {best.Epoch})");
         return 0;
     }

@@ -33,6 +33,23 @@ public sealed record FrcrnConfig(
     /// </summary>
     public static FrcrnConfig Published { get; } = new();
 
+    /// <summary>
+    /// Reads ModelScope's names (<c>win_len</c>, <c>win_inc</c>, <c>fft_len</c>, <c>win_type</c>) and <c>width</c> (or
+    /// <c>tiny_width</c>, as the reference fixtures name it), the keys a <c>frcrn</c> library package's config holds;
+    /// absent entries take <see cref="Published"/>'s values. Throws for a configuration that cannot build a network.
+    /// </summary>
+    public static FrcrnConfig FromJson(System.Text.Json.JsonElement hyper)
+    {
+        var p = Published;
+        string? winType = hyper.ValueKind == System.Text.Json.JsonValueKind.Object && hyper.TryGetProperty("win_type", out var w)
+            && w.ValueKind == System.Text.Json.JsonValueKind.String ? w.GetString() : p.WinType;
+        var c = new FrcrnConfig(WinLen: Hourglass.JsonHyper.Int(hyper, "win_len", p.WinLen), WinInc: Hourglass.JsonHyper.Int(hyper, "win_inc", p.WinInc),
+            FftLen: Hourglass.JsonHyper.Int(hyper, "fft_len", p.FftLen), WinType: winType,
+            Width: Hourglass.JsonHyper.Int(hyper, "width", Hourglass.JsonHyper.Int(hyper, "tiny_width", p.Width)));
+        c.Validate();
+        return c;
+    }
+
     /// <summary>Number of frequency bins, <c>fft_len/2 + 1</c>.</summary>
     public int FrequencyBins => FftLen / 2 + 1;
 
