@@ -93,7 +93,7 @@ public class SeparateCommandTests
             }
             Assert.Equal(1, Run(new SeparateCommand(false), input, "--model", model, "--out", outDir).Code);      // exists: no overwrite
             Assert.Equal(0, Run(new SeparateCommand(false), input, "--model", model, "--out", outDir, "--overwrite").Code);
-            Assert.Equal(2, Run(new SeparateCommand(false), input).Code);                                       // no --model
+            Assert.Equal(2, Run(new SeparateCommand(true), input).Code);                                        // enhance: no --model
             Assert.Equal(2, Run(new SeparateCommand(false), input, "--model", model, "--format", "mp3").Code);
             Assert.Equal(2, Run(new SeparateCommand(false), Path.Combine(dir, "missing.wav"), "--model", model).Code);
             var info = Run(new InfoCommand(), model);
