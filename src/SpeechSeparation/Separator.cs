@@ -89,13 +89,16 @@ public static class ModelPackage
         IReadOnlyDictionary<string, HostTensor> weights = split
             ? StateDict.LoadMany([(Path.Combine(dir, "encoder.bin"), "encoder."), (Path.Combine(dir, "decoder.bin"), "decoder."), (Path.Combine(dir, "masknet.bin"), "mask_net.")])
             : StateDict.Load(Path.Combine(dir, "pytorch_model.bin"));
-        return Architectures.Create(new NetworkSpec(arch, model, weights, null, options.Device));
+        return Architectures.Create(new NetworkSpec(arch, model, weights, null, options.Device) { Precision = options.Precision });
     }
 
     /// <summary>Builds the network a package or checkpoint describes.</summary>
     public static ISeparationNetwork LoadNetwork(string path, SeparatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!Enum.IsDefined(options.Precision))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Precision, "SeparatorOptions.Precision must be Float32 or BFloat16.");
         var meta = Directory.Exists(path) ? (File.Exists(Path.Combine(path, MetadataFile)) ? Path.Combine(path, MetadataFile) : null)
             : path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? path : null;
         if (meta is not null)
@@ -108,7 +111,7 @@ public static class ModelPackage
             var config = root.TryGetProperty("config", out var c) ? c.Clone() : default;
             var dir = Path.GetDirectoryName(Path.GetFullPath(meta))!;
             var weights = SafeTensors.Load(Path.Combine(dir, root.TryGetProperty("weights", out var w) ? w.GetString()! : WeightsFile));
-            return Architectures.Create(new NetworkSpec(arch, config, weights, rate, options.Device));
+            return Architectures.Create(new NetworkSpec(arch, config, weights, rate, options.Device) { Precision = options.Precision });
         }
         if (Directory.Exists(path) && File.Exists(Path.Combine(path, ModelScopeConfig)))
             return LoadModelScopeFolder(path, options);
@@ -119,6 +122,6 @@ public static class ModelPackage
             throw new ArgumentException($"'{path}' is a bare checkpoint: say which architecture it is (SeparatorOptions.Architecture; known: {string.Join(", ", Architectures.Names)}).");
         var cfg = options.ConfigJson is null ? default : JsonDocument.Parse(options.ConfigJson).RootElement.Clone();
         var sd = path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? SafeTensors.Load(path) : StateDict.Load(path);
-        return Architectures.Create(new NetworkSpec(options.Architecture, cfg, sd, null, options.Device));
+        return Architectures.Create(new NetworkSpec(options.Architecture, cfg, sd, null, options.Device) { Precision = options.Precision });
     }
 }
