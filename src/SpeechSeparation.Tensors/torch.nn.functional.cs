@@ -1,3 +1,4 @@
+using SpeechSeparation.Serialization;
 using SpeechSeparation.Tensors.Native;
 using static SpeechSeparation.Tensors.Native.NativeMethods;
 
@@ -64,12 +65,37 @@ public static partial class torch
             }
 
             /// <summary>1-D transposed convolution.</summary>
-            public static Tensor conv_transpose1d(Tensor input, Tensor weight, Tensor? bias = null, long stride = 1, long padding = 0, long output_padding = 0, long groups = 1, long dilation = 1) =>
-                Tensor.Wrap(sst_conv_transpose1d(input.Handle, weight.Handle, H(bias), stride, padding, output_padding, groups, dilation));
+            /// <remarks>bfloat16 on the CPU is computed in float32 and rounded (see <see cref="BFloat16ViaFloat32"/>).</remarks>
+            public static Tensor conv_transpose1d(Tensor input, Tensor weight, Tensor? bias = null, long stride = 1, long padding = 0, long output_padding = 0, long groups = 1, long dilation = 1)
+            {
+                if (NeedsFloat32(input, weight)) return BFloat16ViaFloat32(input, weight, bias, (x, w, b) => conv_transpose1d(x, w, b, stride, padding, output_padding, groups, dilation));
+                return Tensor.Wrap(sst_conv_transpose1d(input.Handle, weight.Handle, H(bias), stride, padding, output_padding, groups, dilation));
+            }
+
+            // libtorch 1.13 sends CPU bfloat16 convolutions to oneDNN, whose integration there has no transposed
+            // convolution: a bfloat16 conv_transpose1d/2d fails with "expected input ... to have 1 channels" (fixed upstream
+            // in PyTorch 2.0, pytorch/pytorch#92530).
+            private static bool NeedsFloat32(Tensor input, Tensor weight) =>
+                (input.dtype == ScalarType.BFloat16 || weight.dtype == ScalarType.BFloat16) && input.device.Type == DeviceType.CPU;
+
+            /// <summary>
+            /// Runs <paramref name="op"/> on float32 copies of the operands and rounds the result to bfloat16: the
+            /// workaround for libtorch 1.13's CPU bfloat16 transposed convolution, which is dispatched to a oneDNN forward
+            /// convolution and fails. The float32 result is rounded once, so it is at least as accurate as a native
+            /// bfloat16 kernel (which accumulates in float32 too).
+            /// </summary>
+            private static Tensor BFloat16ViaFloat32(Tensor input, Tensor weight, Tensor? bias, Func<Tensor, Tensor, Tensor?, Tensor> op)
+            {
+                using var scope = torch.NewDisposeScope();
+                var y = op(input.to(ScalarType.Float32), weight.to(ScalarType.Float32), bias?.to(ScalarType.Float32));
+                return y.to(ScalarType.BFloat16).MoveToOuterDisposeScope();
+            }
 
             /// <summary>2-D transposed convolution.</summary>
+            /// <remarks>bfloat16 on the CPU is computed in float32 and rounded (see <see cref="BFloat16ViaFloat32"/>).</remarks>
             public static unsafe Tensor conv_transpose2d(Tensor input, Tensor weight, Tensor? bias = null, (long, long)? stride = null, (long, long)? padding = null, (long, long)? output_padding = null, long groups = 1, (long, long)? dilation = null)
             {
+                if (NeedsFloat32(input, weight)) return BFloat16ViaFloat32(input, weight, bias, (x, w, b) => conv_transpose2d(x, w, b, stride, padding, output_padding, groups, dilation));
                 var (s0, s1) = stride ?? (1, 1);
                 var (p0, p1) = padding ?? (0, 0);
                 var (o0, o1) = output_padding ?? (0, 0);

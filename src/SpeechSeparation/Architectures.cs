@@ -12,6 +12,28 @@ namespace SpeechSeparation;
 /// <param name="Device">Where to place the weights.</param>
 public sealed record NetworkSpec(string Architecture, JsonElement Config, IReadOnlyDictionary<string, HostTensor> Weights, int? SampleRate, Device Device)
 {
+    /// <summary>
+    /// The precision to run in (float32 unless set). A factory whose network cannot run in bfloat16 raises
+    /// <see cref="NotSupportedException"/> (see <see cref="RequireFloat32"/>).
+    /// </summary>
+    public Precision Precision { get; init; } = Precision.Float32;
+
+    /// <summary>The tensor dtype of <see cref="Precision"/>.</summary>
+    public ScalarType ScalarType => Precision switch
+    {
+        Precision.Float32 => ScalarType.Float32,
+        Precision.BFloat16 => ScalarType.BFloat16,
+        _ => throw new ArgumentOutOfRangeException(nameof(Precision), Precision, "Unknown precision."),
+    };
+
+    /// <summary>Raises <see cref="NotSupportedException"/> naming the architecture unless the precision is float32.</summary>
+    /// <param name="reason">Why the architecture runs in float32 only (e.g. the operation libtorch lacks).</param>
+    public void RequireFloat32(string reason)
+    {
+        if (Precision != Precision.Float32)
+            throw new NotSupportedException($"Architecture '{Architecture}' cannot run in {Precision}: {reason}. Use Precision.Float32.");
+    }
+
     /// <summary>An integer hyper-parameter, or <paramref name="fallback"/>.</summary>
     public int Int(string name, int fallback) =>
         Config.ValueKind == JsonValueKind.Object && Config.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : fallback;

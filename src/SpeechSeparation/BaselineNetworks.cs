@@ -12,6 +12,7 @@ internal static class BaselineNetworks
 
     public static ISeparationNetwork CreateSimpleSeparator(NetworkSpec spec)
     {
+        spec.RequireFloat32("its STFT (libtorch's CPU FFT has no bfloat16 kernel) and BiLSTM run in float32 only");
         var config = new SimpleSeparatorConfig(spec.Int("fft_size", 256), spec.Int("hidden_size", 128), spec.Int("num_sources", 2));
         var model = new SimpleSeparator(config);
         return new ModuleNetwork(SimpleSeparatorName, model, spec, config.NumSources, x =>
@@ -23,6 +24,7 @@ internal static class BaselineNetworks
 
     public static ISeparationNetwork CreateAudioSeparator(NetworkSpec spec)
     {
+        spec.RequireFloat32("its BiLSTM runs in float32 only (the tutorial baselines are not converted)");
         var config = new AudioSeparatorConfig(spec.Int("fft_size", 256), spec.Int("hidden_size", 128), spec.Int("num_sources", 2), spec.Int("kernel_size", 16));
         var model = new AudioSeparator(config);
         return new ModuleNetwork(AudioSeparatorName, model, spec, config.NumSources, x =>

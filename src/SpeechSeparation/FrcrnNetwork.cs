@@ -8,7 +8,7 @@ namespace SpeechSeparation;
 /// FRCRN (ModelScope <c>damo/speech_frcrn_ans_cirm_16k</c>, ClearerVoice <c>FRCRN_SE_16K</c>) as a one-output
 /// <see cref="ISeparationNetwork"/> at 16 kHz, for <see cref="Enhancer.Load"/>. Checkpoints load with
 /// <see cref="FrcrnCheckpoint"/>'s explicit alias resolution (either of a U-Net module's two key names; missing STFT
-/// kernels rebuilt from their formulas), never partially.
+/// kernels rebuilt from their formulas), never partially. In bfloat16 precision only the two U-Nets run in bfloat16.
 /// </summary>
 internal sealed class FrcrnNetwork : ISeparationNetwork
 {
@@ -33,6 +33,12 @@ internal sealed class FrcrnNetwork : ISeparationNetwork
             FrcrnCheckpoint.Load(model, spec.Weights);
             model.Eval();
             model.To(spec.Device);
+            if (spec.Precision != Precision.Float32)
+            {
+                // The U-Nets only: the STFT kernels and the complex mask product stay in float32.
+                model.Unet.To(spec.ScalarType);
+                model.Unet2.To(spec.ScalarType);
+            }
         }
         catch
         {

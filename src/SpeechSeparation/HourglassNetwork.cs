@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SpeechSeparation.Models.Hourglass;
+using SpeechSeparation.Serialization;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -18,7 +19,8 @@ namespace SpeechSeparation;
 /// <c>output_channels</c>, <c>next_depth_add_channels</c>); <c>"sources"</c>: the stem names in output order (default
 /// accompaniment, vocals, the MIR-1K order of the TF code; needed for other source counts); <c>"inverse"</c>:
 /// <c>"nyquist0"</c> (default, consistent) or <c>"librosa1022"</c> (as the TF evaluation script).
-/// Each window the separator hands over is normalised by its own maximum.
+/// Each window the separator hands over is normalised by its own maximum. With <see cref="Precision.BFloat16"/> only the
+/// mask network runs in bfloat16; the STFTs and the masking stay in float32.
 /// </remarks>
 public sealed class HourglassNetwork : ISeparationNetwork
 {
@@ -55,6 +57,7 @@ public sealed class HourglassNetwork : ISeparationNetwork
             _module.LoadStateDict(spec.Weights);
             _module.Eval();
             _module.To(spec.Device);
+            if (spec.Precision != Precision.Float32) _module.To(spec.ScalarType);
             SourceNames = SourceNamesFrom(cfg, sources);
         }
         catch
@@ -64,7 +67,8 @@ public sealed class HourglassNetwork : ISeparationNetwork
         }
         var inverse = String(cfg, "inverse") is { } inv && inv.Equals("librosa1022", StringComparison.OrdinalIgnoreCase)
             ? HourglassInverse.Librosa1022 : HourglassInverse.Nyquist0;
-        _separator = new HourglassSeparator(_module, inverse);
+        // In bfloat16 only the mask network converts: the STFTs, normalisation and masking stay in float32.
+        _separator = new HourglassSeparator(spec.Precision == Precision.Float32 ? _module : new Converting(_module, spec.ScalarType), inverse);
         SampleRate = spec.SampleRate ?? HourglassSeparator.SampleRate;
         Device = spec.Device;
     }
@@ -147,5 +151,16 @@ public sealed class HourglassNetwork : ISeparationNetwork
         }
         if (sources == DefaultSourceNames.Count) return [.. DefaultSourceNames];
         return Enumerable.Range(1, sources).Select(i => $"source{i}").ToArray();
+    }
+
+    /// <summary>Runs a mask network converted to another dtype: input converted to it, masks back to the input's dtype.
+    /// Owns nothing (the wrapped module is disposed by the network).</summary>
+    private sealed class Converting(Module<Tensor, Tensor> inner, ScalarType dtype) : Module<Tensor, Tensor>
+    {
+        public override Tensor Forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            return inner.Forward(input.to(dtype)).to(input.dtype).MoveToOuterDisposeScope();
+        }
     }
 }

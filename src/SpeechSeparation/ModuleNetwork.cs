@@ -1,3 +1,4 @@
+using SpeechSeparation.Serialization;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -5,12 +6,14 @@ namespace SpeechSeparation;
 
 /// <summary>
 /// An <see cref="ISeparationNetwork"/> over any module: loads the spec's weights strictly, switches to eval mode, moves
-/// to the device, and runs a function mapping mixtures [B, T] to sources [B, S, T] inside a dispose scope.
+/// to the device, converts to the spec's precision, and runs a function mapping mixtures [B, T] to sources [B, S, T]
+/// inside a dispose scope (mixtures converted to the precision first, sources back to float32).
 /// </summary>
 internal sealed class ModuleNetwork : ISeparationNetwork
 {
     private readonly Module _module;
     private readonly Func<Tensor, Tensor> _run;
+    private readonly ScalarType _dtype;
 
     public ModuleNetwork(string name, Module module, NetworkSpec spec, int sources, Func<Tensor, Tensor> run, int defaultRate = 8000, IReadOnlyList<string>? sourceNames = null)
     {
@@ -19,9 +22,11 @@ internal sealed class ModuleNetwork : ISeparationNetwork
         _run = run;
         try
         {
+            _dtype = spec.ScalarType;
             module.LoadStateDict(spec.Weights);
             module.Eval();
             module.To(spec.Device);
+            if (_dtype != ScalarType.Float32) module.To(_dtype);
         }
         catch
         {
@@ -42,7 +47,8 @@ internal sealed class ModuleNetwork : ISeparationNetwork
     public Tensor Separate(Tensor mixtures)
     {
         using var scope = torch.NewDisposeScope();
-        return _run(mixtures).MoveToOuterDisposeScope();
+        if (_dtype == ScalarType.Float32) return _run(mixtures).MoveToOuterDisposeScope();
+        return _run(mixtures.to(_dtype)).to(ScalarType.Float32).MoveToOuterDisposeScope();
     }
 
     public void Dispose() => _module.Dispose();

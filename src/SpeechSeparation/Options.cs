@@ -30,11 +30,31 @@ public enum GainPolicy
     PeakNormalize,
 }
 
+/// <summary>The numeric precision a network runs in.</summary>
+public enum Precision
+{
+    /// <summary>Default. Weights and activations in float32: the reference results.</summary>
+    Float32,
+    /// <summary>
+    /// Weights and activations in bfloat16 (8 significant bits, float32's range): half the weight memory and, on CPUs
+    /// with native bfloat16 instructions (AVX512-BF16, AMX), faster matrix products. Outputs differ from float32 ones by
+    /// an error about 35–45 dB below the signal for MossFormer and MossFormer2 and 20–30 dB for FRCRN (SI-SNR measured
+    /// on the test fixtures; see docs/api.md, "bfloat16 precision"). Inputs are converted to bfloat16 and outputs back
+    /// to float32; position-encoding frequency tables, FRCRN's STFTs and the hourglass network's STFTs stay in float32.
+    /// Supported by MossFormer, MossFormer2, FRCRN and the hourglass network; the SpeechBrain tutorial baselines raise
+    /// <see cref="NotSupportedException"/> when loaded.
+    /// </summary>
+    BFloat16,
+}
+
 /// <summary>Options of <see cref="Separator.Load(string, SeparatorOptions?)"/> and <see cref="Enhancer"/>.</summary>
 public sealed record SeparatorOptions
 {
     /// <summary>Where the model runs (CPU by default; <see cref="Device.Cuda"/> with a CUDA libtorch).</summary>
     public Device Device { get; init; } = Device.CPU;
+
+    /// <summary>Numeric precision of the network (float32 by default; see <see cref="SpeechSeparation.Precision"/>).</summary>
+    public Precision Precision { get; init; } = Precision.Float32;
 
     /// <summary>libtorch intra-op threads (null keeps libtorch's default).</summary>
     public int? Threads { get; init; }

@@ -96,7 +96,7 @@ public static class ModelPackage
         IReadOnlyDictionary<string, HostTensor> weights = split
             ? StateDict.LoadMany([(Path.Combine(dir, "encoder.bin"), "encoder."), (Path.Combine(dir, "decoder.bin"), "decoder."), (Path.Combine(dir, "masknet.bin"), "mask_net.")])
             : StateDict.Load(Path.Combine(dir, "pytorch_model.bin"));
-        return Architectures.Create(new NetworkSpec(arch, model, weights, null, options.Device));
+        return Architectures.Create(new NetworkSpec(arch, model, weights, null, options.Device) { Precision = options.Precision });
     }
 
     /// <summary>Builds the network of a package given as streams (its <c>speechsep.json</c> and its safetensors weights).</summary>
@@ -118,13 +118,16 @@ public static class ModelPackage
         if (string.IsNullOrEmpty(arch)) throw new InvalidDataException($"{name}: 'architecture' is missing or empty.");
         int? rate = root.TryGetProperty("sample_rate", out var sr) ? sr.GetInt32() : null;
         var config = root.TryGetProperty("config", out var c) ? c.Clone() : default;
-        return Architectures.Create(new NetworkSpec(arch, config, weights, rate, options.Device));
+        return Architectures.Create(new NetworkSpec(arch, config, weights, rate, options.Device) { Precision = options.Precision });
     }
 
     /// <summary>Builds the network a package or checkpoint describes.</summary>
     public static ISeparationNetwork LoadNetwork(string path, SeparatorOptions options)
     {
         ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(options);
+        if (!Enum.IsDefined(options.Precision))
+            throw new ArgumentOutOfRangeException(nameof(options), options.Precision, "SeparatorOptions.Precision must be Float32 or BFloat16.");
         if (DefaultModel.Names(path) && !File.Exists(path) && !Directory.Exists(path))
         {
             using var metadata = DefaultModel.OpenMetadata();
@@ -150,6 +153,6 @@ public static class ModelPackage
             throw new ArgumentException($"'{path}' is a bare checkpoint: say which architecture it is (SeparatorOptions.Architecture; known: {string.Join(", ", Architectures.Names)}).");
         var cfg = options.ConfigJson is null ? default : JsonDocument.Parse(options.ConfigJson).RootElement.Clone();
         var sd = path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? SafeTensors.Load(path) : StateDict.Load(path);
-        return Architectures.Create(new NetworkSpec(options.Architecture, cfg, sd, null, options.Device));
+        return Architectures.Create(new NetworkSpec(options.Architecture, cfg, sd, null, options.Device) { Precision = options.Precision });
     }
 }

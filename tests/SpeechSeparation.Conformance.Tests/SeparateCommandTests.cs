@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using SpeechSeparation.Cli.Commands;
 using SpeechSeparation.Models.Baselines;
+using SpeechSeparation.Models.MossFormer2;
 using SpeechSeparation.Signal;
 using SpeechSeparation.Tensors;
 
@@ -108,6 +109,45 @@ public class SeparateCommandTests
     }
 
     [Fact]
+    public void PrecisionBf16RunsAMossFormer2PackageAndIsRefusedByName()
+    {
+        var dir = Directory.CreateTempSubdirectory("speechsep-cli-bf16").FullName;
+        try
+        {
+            var model = Path.Combine(dir, "model");
+            var hyper = new JsonObject { ["in_channels"] = 16, ["out_channels"] = 16, ["num_blocks"] = 1, ["kernel_size"] = 16, ["num_spks"] = 2 };
+            torch.manual_seed(2);
+            using (var m = new MossFormer2Separator(MossFormer2Config.FromJson(System.Text.Json.JsonDocument.Parse(hyper.ToJsonString()).RootElement)))
+                ModelPackage.Save(model, "mossformer2", 8000, hyper, m);
+            var tone = Enumerable.Range(0, 9000).Select(i => (float)(0.2 * Math.Sin(i * 0.05) + 0.1 * Math.Sin(i * 0.31))).ToArray();
+            var wav = Path.Combine(dir, "a.wav");
+            Wav.Write(wav, AudioBuffer.FromMono(tone, 8000));
+            var outDir = Path.Combine(dir, "out");
+            var (code, _, err) = Run(new SeparateCommand(false), wav, "--model", model, "--out", outDir, "--format", "float32", "--precision", "bf16");
+            Assert.True(code == 0, err);
+            foreach (var stem in new[] { "a_speaker1.wav", "a_speaker2.wav" })
+            {
+                var audio = Wav.Read(Path.Combine(outDir, stem));
+                Assert.Equal(9000, audio.Frames);
+                Assert.Contains(audio.Channel(0).ToArray(), v => v != 0);
+            }
+            var bad = Run(new SeparateCommand(false), wav, "--model", model, "--precision", "fp16");
+            Assert.Equal(2, bad.Code);
+            Assert.Contains("fp16", bad.Err);
+
+            var baseline = Path.Combine(dir, "baseline");
+            using (var m = new SimpleSeparator(new SimpleSeparatorConfig(64, 8)))
+                ModelPackage.Save(baseline, "sb_simpleseparator", 8000, new JsonObject { ["fft_size"] = 64, ["hidden_size"] = 8 }, m);
+            var e = Assert.Throws<NotSupportedException>(() => Run(new SeparateCommand(false), wav, "--model", baseline, "--out", outDir, "--precision", "bf16", "--overwrite"));
+            Assert.Contains("sb_simpleseparator", e.Message);
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
+    [Fact]
     public void ModelsListsTheCatalogue()
     {
         var (code, stdout, _) = Run(new ModelsCommand());
@@ -128,5 +168,16 @@ public class BenchCommandTests
         Assert.Matches(@"real-time factor \d+\.\d{3}", o.ToString());
         Assert.Equal(2, new BenchCommand().Run([], new StringWriter(), new StringWriter()));
         Assert.Equal(2, new BenchCommand().Run(["--arch", "x", "--runs", "0"], new StringWriter(), new StringWriter()));
+    }
+
+    [Fact]
+    public void BenchRunsARandomMossFormer2InBFloat16()
+    {
+        var o = new StringWriter();
+        int code = new BenchCommand().Run(["--arch", "mossformer2", "--config", """{"in_channels": 16, "out_channels": 16, "num_blocks": 1, "num_spks": 2}""", "--seconds", "0.5", "--runs", "1", "--precision", "bf16"], o, new StringWriter());
+        Assert.Equal(0, code);
+        Assert.Contains("bfloat16", o.ToString());
+        Assert.Matches(@"real-time factor \d+\.\d{3}", o.ToString());
+        Assert.Equal(2, new BenchCommand().Run(["--arch", "mossformer2", "--precision", "int8"], new StringWriter(), new StringWriter()));
     }
 }

@@ -149,6 +149,75 @@ public class ModuleTests
         Assert.Equal(ScalarType.Int64, net.Bn.NumBatchesTracked!.dtype); // integer buffers keep their dtype
     }
 
+    private sealed class WithTable : Module<Tensor, Tensor>
+    {
+        public WithTable()
+        {
+            Lin = RegisterModule("lin", new Linear(4, 4));
+            Table = RegisterBuffer("table", torch.tensor([1.0f / 3, 1.0f / 7, 1.0f / 11, 1.0f / 13]));
+            KeepDtype("table");
+            Index = RegisterBuffer("index", torch.tensor([300L, 301L, 302L, 303L]));
+        }
+        public Linear Lin { get; }
+        public Tensor Table { get; }
+        public Tensor Index { get; }
+        public override Tensor Forward(Tensor x) => Lin.Forward(x * Table.to(x.dtype));
+    }
+
+    [Fact]
+    public void ToBFloat16RoundsFloatingTensorsAndLeavesIntegersAndKeptTablesAlone()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var net = new WithTable();
+        var w = net.Lin.Weight;
+        var before = w.ToFloatArray();
+        net.To(ScalarType.BFloat16);
+        Assert.Same(w, net.Lin.Weight);
+        Assert.Equal(ScalarType.BFloat16, w.dtype);
+        Assert.Equal(ScalarType.BFloat16, net.Lin.Bias!.dtype);
+        Assert.Equal(ScalarType.Float32, net.Table.dtype);                      // KeepDtype
+        Assert.Equal(ScalarType.Int64, net.Index.dtype);
+        Assert.Equal([300L, 301L, 302L, 303L], net.Index.ToInt64Array());
+        Assert.Equal(1.0f / 7, net.Table.ToFloatArray()[1]);                      // not rounded through bfloat16
+        // Each weight is rounded to 8 significant bits: relative error at most 2^-8.
+        var after = w.ToFloatArray();
+        for (int i = 0; i < before.Length; i++)
+            Assert.True(Math.Abs(after[i] - before[i]) <= Math.Abs(before[i]) / 256, $"weight {i}: {before[i]} → {after[i]}");
+        Assert.Contains(after.Zip(before), p => p.First != p.Second);
+        // The module runs on bfloat16 input and gives bfloat16 output close to the float32 computation.
+        var x = torch.tensor([0.5f, -1f, 2f, 0.25f], [1, 4]);
+        var y = net.Forward(x.to(ScalarType.BFloat16));
+        Assert.Equal(ScalarType.BFloat16, y.dtype);
+        net.To(ScalarType.Float32);
+        var reference = net.Forward(x).ToFloatArray();
+        var got = y.ToFloatArray();
+        for (int i = 0; i < got.Length; i++)                                     // a few bfloat16 roundings of values ≲ 2
+            Assert.True(Math.Abs(got[i] - reference[i]) <= 0.02, $"output {i}: {got[i]} vs {reference[i]}");
+        Assert.Throws<ArgumentException>(() => net.To(ScalarType.Int32));
+    }
+
+    [Fact]
+    public void BFloat16TransposedConvolutionsGiveTheRoundedFloat32Result()
+    {
+        // libtorch 1.13 cannot run them natively on the CPU; the functional layer computes them in float32.
+        using var scope = torch.NewDisposeScope();
+        torch.manual_seed(11);
+        var x1 = torch.randn(2, 4, 9).to(ScalarType.BFloat16);
+        var w1 = torch.randn(4, 1, 6).to(ScalarType.BFloat16);
+        var b1 = torch.randn(1).to(ScalarType.BFloat16);
+        var y1 = torch.nn.functional.conv_transpose1d(x1, w1, b1, stride: 3);
+        Assert.Equal(ScalarType.BFloat16, y1.dtype);
+        Assert.Equal([2L, 1, 30], y1.shape);
+        var r1 = torch.nn.functional.conv_transpose1d(x1.@float(), w1.@float(), b1.@float(), stride: 3).to(ScalarType.BFloat16);
+        Assert.Equal(r1.ToFloatArray(), y1.ToFloatArray());
+        var x2 = torch.randn(1, 3, 5, 4).to(ScalarType.BFloat16);
+        var w2 = torch.randn(3, 2, 3, 2).to(ScalarType.BFloat16);
+        var y2 = torch.nn.functional.conv_transpose2d(x2, w2, null, (2, 1), (1, 0));
+        Assert.Equal([1L, 2, 9, 5], y2.shape);
+        var r2 = torch.nn.functional.conv_transpose2d(x2.@float(), w2.@float(), null, (2, 1), (1, 0)).to(ScalarType.BFloat16);
+        Assert.Equal(r2.ToFloatArray(), y2.ToFloatArray());
+    }
+
     [Fact]
     public void LstmMatchesTheGateEquations()
     {

@@ -6,9 +6,10 @@ using SpeechSeparation.Tensors;
 namespace SpeechSeparation.Cli.Commands;
 
 /// <summary>
-/// <c>speechsep bench (--model PATH | --arch NAME [--config JSON]) [--seconds S] [--runs N] [--threads N] [--device D]</c>:
-/// real-time factor (processing time ÷ audio duration) of one forward pass on this machine, median of N runs after a
-/// warm-up. Without --model, the architecture is built with random weights (the published weights are not bundled).
+/// <c>speechsep bench (--model PATH | --arch NAME [--config JSON]) [--seconds S] [--runs N] [--threads N] [--device D]
+/// [--precision fp32|bf16]</c>: real-time factor (processing time ÷ audio duration) of one forward pass on this machine,
+/// median of N runs after a warm-up. Without --model, the architecture is built with random weights (the published
+/// weights are not bundled); with <c>--precision bf16</c> it is then run as <see cref="Separator.Load(string, SeparatorOptions?)"/> would run it.
 /// </summary>
 public sealed class BenchCommand : ICommand
 {
@@ -25,6 +26,7 @@ public sealed class BenchCommand : ICommand
         double seconds = 4;
         int runs = 3;
         var device = Device.CPU;
+        var precision = Precision.Float32;
         try
         {
             for (int i = 0; i < args.Length; i++)
@@ -39,6 +41,7 @@ public sealed class BenchCommand : ICommand
                     case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--threads": torch.set_num_threads(int.Parse(Next(), CultureInfo.InvariantCulture)); break;
                     case "--device": device = Device.Parse(Next()); break;
+                    case "--precision": precision = SeparateCommand.ParsePrecision(Next()); break;
                     default: throw new ArgumentException($"Unknown argument {args[i]}.");
                 }
             }
@@ -48,7 +51,7 @@ public sealed class BenchCommand : ICommand
         catch (Exception e) when (e is ArgumentException or FormatException)
         {
             stderr.WriteLine($"bench: {e.Message}");
-            stderr.WriteLine("usage: speechsep bench (--model PATH | --arch NAME [--config JSON]) [--seconds S] [--runs N] [--threads N] [--device D]");
+            stderr.WriteLine("usage: speechsep bench (--model PATH | --arch NAME [--config JSON]) [--seconds S] [--runs N] [--threads N] [--device D] [--precision fp32|bf16]");
             return 2;
         }
 
@@ -59,7 +62,18 @@ public sealed class BenchCommand : ICommand
         IDisposable owner;
         if (model is not null)
         {
-            var net = ModelPackage.LoadNetwork(model, new SeparatorOptions { Architecture = arch, ConfigJson = config, Device = device });
+            var net = ModelPackage.LoadNetwork(model, new SeparatorOptions { Architecture = arch, ConfigJson = config, Device = device, Precision = precision });
+            (forward, rate, name, parameters, owner) = (net.Separate, net.SampleRate, net.Architecture, net.ParameterCount, net);
+        }
+        else if (precision != Precision.Float32)
+        {
+            // Random weights through the architecture's own network, which applies the precision as Separator.Load does.
+            using var doc = JsonDocument.Parse(config ?? "{}");
+            var (module, _, _) = TrainCommand.CreateTrainable(arch!, doc.RootElement.Clone());
+            int r = doc.RootElement.TryGetProperty("sample_rate", out var sr) ? sr.GetInt32() : 8000;
+            ISeparationNetwork net;
+            using (module)
+                net = Architectures.Create(new NetworkSpec(arch!, doc.RootElement.Clone(), module.StateDictToHost(), r, device) { Precision = precision });
             (forward, rate, name, parameters, owner) = (net.Separate, net.SampleRate, net.Architecture, net.ParameterCount, net);
         }
         else
@@ -88,7 +102,7 @@ public sealed class BenchCommand : ICommand
             }
             times.Sort();
             double median = times[times.Count / 2];
-            stdout.WriteLine($"{name}: {parameters:N0} parameters, {seconds:0.##} s at {rate} Hz on {device}, {torch.get_num_threads()} threads");
+            stdout.WriteLine($"{name}: {parameters:N0} parameters, {seconds:0.##} s at {rate} Hz on {device}, {torch.get_num_threads()} threads, {(precision == Precision.Float32 ? "float32" : "bfloat16")}");
             stdout.WriteLine($"median {median:F3} s over {runs} runs → real-time factor {median / seconds:F3} ({seconds / median:F1}× real time)");
         }
         return 0;

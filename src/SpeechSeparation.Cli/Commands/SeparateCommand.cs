@@ -22,7 +22,7 @@ public sealed class SeparateCommand(bool enhance) : ICommand
     private string Usage =>
         $"usage: speechsep {Name} INPUT... {(enhance ? "--model PATH" : "[--model PATH|default]")} [--arch NAME --config JSON] [--out DIR] [--device cpu|cuda[:N]] [--threads N]\n" +
         "       INPUT: WAV files, folders (--recursive) or glob patterns such as 'data/*.wav' or 'data/**/*.wav'\n" +
-        "       [--format pcm16|pcm24|float32] [--window SECONDS] [--overlap SECONDS] [--channels downmix|per-channel]\n" +
+        "       [--precision fp32|bf16] [--format pcm16|pcm24|float32] [--window SECONDS] [--overlap SECONDS] [--channels downmix|per-channel]\n" +
         "       [--recursive] [--overwrite] [--json]";
 
     /// <inheritdoc />
@@ -46,6 +46,7 @@ public sealed class SeparateCommand(bool enhance) : ICommand
                     case "--out": outDir = Next(); break;
                     case "--device": options = options with { Device = Device.Parse(Next()) }; break;
                     case "--threads": options = options with { Threads = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
+                    case "--precision": options = options with { Precision = ParsePrecision(Next()) }; break;
                     case "--window": options = options with { WindowSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
                     case "--overlap": options = options with { OverlapSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
                     case "--channels":
@@ -124,6 +125,15 @@ public sealed class SeparateCommand(bool enhance) : ICommand
         if (json) stdout.WriteLine(JsonSerializer.Serialize(new { files = results, failed }, new JsonSerializerOptions { WriteIndented = true }));
         return failed == 0 ? 0 : 1;
     }
+
+    /// <summary>Parses <c>--precision</c>: <c>fp32</c>/<c>float32</c> or <c>bf16</c>/<c>bfloat16</c>.</summary>
+    /// <exception cref="ArgumentException">Any other value.</exception>
+    internal static Precision ParsePrecision(string value) => value.ToLowerInvariant() switch
+    {
+        "fp32" or "float32" => Precision.Float32,
+        "bf16" or "bfloat16" => Precision.BFloat16,
+        _ => throw new ArgumentException($"Unknown precision '{value}' (fp32, bf16)."),
+    };
 }
 
 /// <summary>A one-line progress bar on standard error.</summary>

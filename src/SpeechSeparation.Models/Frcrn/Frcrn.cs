@@ -10,6 +10,11 @@ namespace SpeechSeparation.Models.Frcrn;
 /// pre-tanh output) → bounded complex ratio masks <c>m1 = tanh(u1)</c>, <c>m2 = tanh(u2) + m1</c> applied to the noisy
 /// spectrum → <see cref="ConviStft"/>. Keys as upstream: <c>stft.*</c>, <c>istft.*</c>, <c>unet.*</c>, <c>unet2.*</c>.
 /// </summary>
+/// <remarks>
+/// The U-Nets may be converted to another precision on their own (<c>model.Unet.To(ScalarType.BFloat16)</c> and the
+/// same for <see cref="Unet2"/>): the spectrum is then converted to their dtype on the way in and their outputs back,
+/// so the STFTs and the mask application keep the input's precision.
+/// </remarks>
 public sealed class Frcrn : Module<Tensor, FrcrnOutput>
 {
     /// <summary>Builds the network (random weights, fixed STFT kernels from the formulas).</summary>
@@ -61,9 +66,8 @@ public sealed class Frcrn : Module<Tensor, FrcrnOutput>
         var x = Stft.Forward(noisy);                                      // [B, 2F, T]
         long b = x.size(0), f = x.size(1) / 2, t = x.size(2);
         var spec = x.view(b, 2, f, t);                                    // packed [B, 2, F, T] = [B, 1, F, T, 2] upstream
-        var u1 = Unet.ForwardPacked(spec);                                // [B, 2, F, T]
+        var (u1, u2) = RunUnets(spec);                                    // [B, 2, F, T] each
         var m1 = u1.tanh();
-        var u2 = Unet2.ForwardPacked(u1);                                 // input is u1 (pre-tanh), as upstream
         var m2 = u2.tanh() + m1;                                          // in (−2, 2)
         var (s1, w1) = Apply(spec, m1);
         var (s2, w2) = Apply(spec, m2);
@@ -81,9 +85,22 @@ public sealed class Frcrn : Module<Tensor, FrcrnOutput>
         var x = Stft.Forward(noisy);
         long b = x.size(0), f = x.size(1) / 2, t = x.size(2);
         var spec = x.view(b, 2, f, t);
-        var u1 = Unet.ForwardPacked(spec);
-        var m2 = Unet2.ForwardPacked(u1).tanh() + u1.tanh();
+        var (u1, u2) = RunUnets(spec);
+        var m2 = u2.tanh() + u1.tanh();
         return Apply(spec, m2).Wave.MoveToOuterDisposeScope();
+    }
+
+    // Both U-Nets (the second takes the first's pre-tanh output, as upstream), in the U-Nets' dtype; results in the
+    // spectrum's dtype.
+    private (Tensor U1, Tensor U2) RunUnets(Tensor spec)
+    {
+        using var scope = torch.NewDisposeScope();
+        var dtype = Unet.Parameters().First().dtype;
+        var input = spec.dtype == dtype ? spec : spec.to(dtype);
+        var u1 = Unet.ForwardPacked(input);
+        var u2 = Unet2.ForwardPacked(u1);
+        if (u1.dtype != spec.dtype) (u1, u2) = (u1.to(spec.dtype), u2.to(spec.dtype));
+        return (u1.MoveToOuterDisposeScope(), u2.MoveToOuterDisposeScope());
     }
 
     /// <summary>

@@ -25,6 +25,7 @@ public sealed class RotaryEmbedding : Module<Tensor, Tensor>
         using var t = torch.tensor(f);
         var p = new Parameter(t, requiresGrad: false);
         RegisterParameter("freqs", p);
+        KeepDtype("freqs");
         Freqs = p;
     }
 
@@ -35,11 +36,13 @@ public sealed class RotaryEmbedding : Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(owner);
         Dim = owner.Dim;
         Freqs = RegisterBuffer("freqs", owner.Freqs);
+        KeepDtype("freqs");
     }
 
     /// <summary>Number of rotated features.</summary>
     public long Dim { get; }
-    /// <summary>Frequencies [dim/2].</summary>
+    /// <summary>Frequencies [dim/2]. They keep their dtype when the module is converted (<see cref="Module.To(ScalarType)"/>):
+    /// positions times frequencies need more than bfloat16's 8 bits.</summary>
     public Tensor Freqs { get; }
 
     /// <summary>
@@ -53,15 +56,20 @@ public sealed class RotaryEmbedding : Module<Tensor, Tensor>
         return Apply(t, cos, sin).MoveToOuterDisposeScope();
     }
 
-    /// <summary>cos and sin tables [n, dim] (each angle repeated for its feature pair).</summary>
+    /// <summary>
+    /// cos and sin tables [n, dim] (each angle repeated for its feature pair) in <paramref name="dtype"/>. For half and
+    /// bfloat16 the angles are computed in float32 and only the tables are rounded (a bfloat16 position above 256 or a
+    /// bfloat16 angle of hundreds of radians would be off by whole radians).
+    /// </summary>
     public (Tensor cos, Tensor sin) Angles(long n, ScalarType dtype, Device device)
     {
         using var scope = torch.NewDisposeScope();
-        var f = Freqs.to(device, dtype);
-        var pos = torch.arange(0, n, 1, dtype, device);                    // [n]
+        var compute = dtype is ScalarType.BFloat16 or ScalarType.Float16 ? ScalarType.Float32 : dtype;
+        var f = Freqs.to(device, compute);
+        var pos = torch.arange(0, n, 1, compute, device);                  // [n]
         var ang = pos.unsqueeze(1) * f.unsqueeze(0);                       // [n, dim/2]
         ang = ang.unsqueeze(-1).expand(n, Dim / 2, 2).reshape(n, Dim);     // [n, dim] (pairs)
-        return (ang.cos().MoveToOuterDisposeScope(), ang.sin().MoveToOuterDisposeScope());
+        return (ang.cos().to(dtype).MoveToOuterDisposeScope(), ang.sin().to(dtype).MoveToOuterDisposeScope());
     }
 
     /// <summary>Applies precomputed tables (<see cref="Angles"/>) to <paramref name="t"/> [..., n, F].</summary>

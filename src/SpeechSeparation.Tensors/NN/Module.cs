@@ -12,6 +12,7 @@ public abstract class Module : IDisposable
     private readonly List<KeyValuePair<string, Parameter?>> _parameters = [];
     private readonly List<(string Name, Tensor? Tensor, bool Persistent)> _buffers = [];
     private readonly List<KeyValuePair<string, Module>> _modules = [];
+    private readonly HashSet<string> _keepDtype = [];
     private bool _disposed;
 
     /// <summary>True in training mode (dropout active, batch norm uses batch statistics).</summary>
@@ -44,6 +45,20 @@ public abstract class Module : IDisposable
         buffer.DetachFromDisposeScope();
         _buffers.Add((name, buffer, persistent));
         return buffer;
+    }
+
+    /// <summary>
+    /// Marks this module's own parameter or buffer <paramref name="name"/> as keeping its dtype through
+    /// <see cref="To(ScalarType)"/> and <see cref="To(Device, ScalarType?)"/> (it still moves between devices). For
+    /// tensors whose precision matters more than their type matching the rest of the model, such as frequency tables of
+    /// position encodings, which the module then converts to its input's dtype after using them.
+    /// </summary>
+    /// <exception cref="ArgumentException">No parameter or buffer of that name is registered on this module.</exception>
+    protected void KeepDtype(string name)
+    {
+        if (!_parameters.Any(p => p.Key == name) && !_buffers.Any(b => b.Name == name))
+            throw new ArgumentException($"{GetType().Name} has no parameter or buffer '{name}'.", nameof(name));
+        _keepDtype.Add(name);
     }
 
     private void CheckName(string name)
@@ -201,29 +216,37 @@ public abstract class Module : IDisposable
 
     /// <summary>
     /// Moves every parameter and buffer to <paramref name="device"/> and, for floating-point tensors, converts to
-    /// <paramref name="dtype"/>. Parameter objects keep their identity (optimisers holding them stay valid).
+    /// <paramref name="dtype"/> (except members marked with <see cref="KeepDtype"/>). Parameter objects keep their identity
+    /// (optimisers holding them stay valid).
     /// </summary>
     public Module To(Device device, ScalarType? dtype = null)
     {
         foreach (var (_, m) in NamedModules())
         {
-            foreach (var (_, p) in m._parameters)
-                if (p is not null) Move(p, device, dtype);
-            foreach (var (_, b, _) in m._buffers)
-                if (b is not null) Move(b, device, dtype);
+            foreach (var (name, p) in m._parameters)
+                if (p is not null) Move(p, device, m._keepDtype.Contains(name) ? null : dtype);
+            foreach (var (name, b, _) in m._buffers)
+                if (b is not null) Move(b, device, m._keepDtype.Contains(name) ? null : dtype);
         }
         return this;
     }
 
-    /// <summary>Converts floating-point parameters and buffers to <paramref name="dtype"/> on their current device.</summary>
+    /// <summary>
+    /// Converts floating-point parameters and buffers to <paramref name="dtype"/> on their current device, as
+    /// <c>torch.nn.Module.to(dtype)</c>: integer and boolean tensors are untouched, and so are members a module marked
+    /// with <see cref="KeepDtype"/>. Parameter objects keep their identity.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="dtype"/> is not a floating-point type.</exception>
     public Module To(ScalarType dtype)
     {
+        if (!IsFloating(dtype))
+            throw new ArgumentException($"Module.To(dtype) expects a floating-point dtype, got {dtype}.", nameof(dtype));
         foreach (var (_, m) in NamedModules())
         {
-            foreach (var (_, p) in m._parameters)
-                if (p is not null) Move(p, p.device, dtype);
-            foreach (var (_, b, _) in m._buffers)
-                if (b is not null) Move(b, b.device, dtype);
+            foreach (var (name, p) in m._parameters)
+                if (p is not null && !m._keepDtype.Contains(name)) Move(p, p.device, dtype);
+            foreach (var (name, b, _) in m._buffers)
+                if (b is not null && !m._keepDtype.Contains(name)) Move(b, b.device, dtype);
         }
         return this;
     }
