@@ -99,24 +99,13 @@ public sealed class FullModelConfig : ManualConfig
 }
 
 /// <summary>Real-time factor: mean time of one forward ÷ the audio's duration (the <c>Seconds</c> parameter).</summary>
-public sealed class RealTimeFactorColumn : IColumn
+public sealed class RealTimeFactorColumn() : DerivedColumn("RTF", "RTF", "Real-time factor: processing time / audio duration (< 1 is faster than real time)")
 {
-    public string Id => "RTF";
-    public string ColumnName => "RTF";
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 0;
-    public bool IsNumeric => true;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Real-time factor: processing time / audio duration (< 1 is faster than real time)";
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    public bool IsAvailable(Summary summary) => true;
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    protected override string? Value(Summary summary, BenchmarkCase benchmarkCase)
     {
-        var mean = summary[benchmarkCase]?.ResultStatistics?.Mean;     // ns
+        var mean = MeanNanoseconds(summary, benchmarkCase);
         var seconds = benchmarkCase.Parameters["Seconds"] as int?;
-        return mean is null || seconds is null ? "-" : (mean.Value / 1e9 / seconds.Value).ToString("F3", CultureInfo.InvariantCulture);
+        return mean is null || seconds is null ? null : (mean.Value / 1e9 / seconds.Value).ToString("F3", CultureInfo.InvariantCulture);
     }
 }
 
@@ -124,7 +113,7 @@ public sealed class RealTimeFactorColumn : IColumn
 /// Peak resident memory (VmHWM) of the process that ran the benchmark case, which BenchmarkDotNet starts per case;
 /// the case records it at cleanup into a temporary file that this column reads in the host process.
 /// </summary>
-public sealed class PeakMemoryColumn : IColumn
+public sealed class PeakMemoryColumn() : DerivedColumn("PeakRSS", "Peak RSS", "Peak resident memory of the benchmark process (VmHWM), model + activations + runtime", numeric: false, priority: 1)
 {
     private static string PathOf(string key) => Path.Combine(Path.GetTempPath(), "speechsep-bench-rss", key + ".txt");
 
@@ -137,22 +126,11 @@ public sealed class PeakMemoryColumn : IColumn
         File.WriteAllText(PathOf(key), line.Split(':')[1].Trim());
     }
 
-    public string Id => "PeakRSS";
-    public string ColumnName => "Peak RSS";
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 1;
-    public bool IsNumeric => false;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Peak resident memory of the benchmark process (VmHWM), model + activations + runtime";
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    public bool IsAvailable(Summary summary) => true;
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    protected override string? Value(Summary summary, BenchmarkCase benchmarkCase)
     {
         var key = $"{benchmarkCase.Parameters["Model"]}-{benchmarkCase.Parameters["Seconds"]}";
-        if (!File.Exists(PathOf(key))) return "-";
+        if (!File.Exists(PathOf(key))) return null;
         var kb = File.ReadAllText(PathOf(key)).Split(' ')[0];
-        return long.TryParse(kb, out var k) ? $"{k / 1024.0 / 1024.0:F2} GB" : "-";
+        return long.TryParse(kb, out var k) ? $"{k / 1024.0 / 1024.0:F2} GB" : null;
     }
 }

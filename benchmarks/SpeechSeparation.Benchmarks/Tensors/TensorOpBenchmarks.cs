@@ -16,25 +16,13 @@ public sealed class FlopsAttribute(double flops) : Attribute
 }
 
 /// <summary>GFLOP/s = FLOPs of the benchmark (from <see cref="FlopsAttribute"/>) / mean time.</summary>
-public sealed class GflopsColumn : IColumn
+public sealed class GflopsColumn() : DerivedColumn("GFLOPs", "GFLOP/s", "Floating-point operations per second (1e9), from the benchmark's FLOP count and mean time")
 {
-    public string Id => "GFLOPs";
-    public string ColumnName => "GFLOP/s";
-    public bool AlwaysShow => true;
-    public ColumnCategory Category => ColumnCategory.Custom;
-    public int PriorityInCategory => 0;
-    public bool IsNumeric => true;
-    public UnitType UnitType => UnitType.Dimensionless;
-    public string Legend => "Floating-point operations per second (1e9), from the benchmark's FLOP count and mean time";
-    public bool IsDefault(Summary summary, BenchmarkCase benchmarkCase) => false;
-    public bool IsAvailable(Summary summary) => true;
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase) => GetValue(summary, benchmarkCase, SummaryStyle.Default);
-    public string GetValue(Summary summary, BenchmarkCase benchmarkCase, SummaryStyle style)
+    protected override string? Value(Summary summary, BenchmarkCase benchmarkCase)
     {
         var flops = benchmarkCase.Descriptor.WorkloadMethod.GetCustomAttributes(typeof(FlopsAttribute), false).OfType<FlopsAttribute>().FirstOrDefault()?.Flops;
-        var mean = summary[benchmarkCase]?.ResultStatistics?.Mean; // nanoseconds
-        if (flops is null || mean is null or 0) return "-";
-        return (flops.Value / mean.Value).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
+        var mean = MeanNanoseconds(summary, benchmarkCase);
+        return flops is null || mean is null or 0 ? null : (flops.Value / mean.Value).ToString("F1", System.Globalization.CultureInfo.InvariantCulture);
     }
 }
 

@@ -198,6 +198,11 @@ public sealed class TrainCommand : ICommand
     /// <summary>Loads initial weights from a package folder, a ModelScope folder or a checkpoint file.</summary>
     private static IReadOnlyDictionary<string, HostTensor> InitialWeights(string path)
     {
+        if (DefaultModel.Names(path) && !File.Exists(path) && !Directory.Exists(path))
+        {
+            using var embedded = DefaultModel.OpenWeights();
+            return SafeTensors.Load(embedded, out _);                  // fine-tune the embedded default model
+        }
         if (File.Exists(Path.Combine(path, ModelPackage.MetadataFile))) return SafeTensors.Load(Path.Combine(path, ModelPackage.WeightsFile));
         if (File.Exists(Path.Combine(path, "masknet.bin")))
             return StateDict.LoadMany([(Path.Combine(path, "encoder.bin"), "encoder."), (Path.Combine(path, "decoder.bin"), "decoder."), (Path.Combine(path, "masknet.bin"), "mask_net.")]);
