@@ -3,8 +3,9 @@ using SpeechSeparation.Evaluation;
 namespace SpeechSeparation.Cli.Commands;
 
 /// <summary>
-/// <c>speechsep evaluate</c>: scores pre-computed estimate files over a dataset (folders or CSV manifest), in parallel,
-/// writing per-utterance CSV/JSON, a summary, and optionally a self-contained HTML report.
+/// <c>speechsep evaluate</c>: scores pre-computed estimate files, or the estimates of a model run on the mixtures, over a
+/// dataset (folders or CSV manifest), in parallel, writing per-utterance CSV/JSON, a summary, and optionally a
+/// self-contained HTML report.
 /// </summary>
 public sealed class EvaluateCommand : ICommand
 {
@@ -15,21 +16,21 @@ public sealed class EvaluateCommand : ICommand
     public string Summary => "score estimate files against references (SI-SNR(i), SDR/SIR/SAR, STOI, ESTOI); CSV/JSON + HTML report";
 
     private const string Usage =
-        "usage: speechsep evaluate (--data DIR --estimates DIR | --manifest FILE.csv) [--out DIR] [--metrics LIST]\n" +
+        "usage: speechsep evaluate (--data DIR (--estimates DIR | --model M) | --manifest FILE.csv) [--out DIR] [--metrics LIST]\n" +
         "                          [--jobs N] [--max-length-mismatch SAMPLES] [--report report.html] [--quiet]\n" +
         "  --data DIR        dataset folder: mix/ + s1/ s2/ … (separation) or noisy/ + clean/ (enhancement)\n" +
         "  --estimates DIR   estimates: DIR/s1/NAME.wav …, DIR/STEM_s1.wav …, or DIR/NAME.wav for one source\n" +
+        "  --model M         run a model on each mixture instead (package/ModelScope folder, 'default', or checkpoint with --arch/--config)\n" +
         "  --manifest FILE   CSV with columns id, mixture, s1..sN (or clean), e1..eN (or estimate)\n" +
         "  --out DIR         where results.csv, results_summary.csv and results.json go (default: current folder)\n" +
         "  --metrics LIST    comma list of si_snr, si_snri, sdr (SDR/SIR/SAR/SDRi), snr, stoi, estoi, all (default: si_snr,si_snri,sdr,stoi,estoi)\n" +
         "  --jobs N          utterances evaluated in parallel (default: processor count)\n" +
-        "  --report FILE     also write a self-contained HTML report\n" +
-        "Model-driven evaluation (running a separator) is available through the library API (DatasetEvaluator.EvaluateModelAsync).";
+        "  --report FILE     also write a self-contained HTML report";
 
     /// <inheritdoc />
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
     {
-        string? data = null, estimates = null, manifest = null, outDir = null, report = null;
+        string? data = null, estimates = null, manifest = null, outDir = null, report = null, model = null, arch = null, config = null;
         var metrics = EvaluationMetrics.Default;
         int jobs = Environment.ProcessorCount, mismatch = new EvaluationOptions().MaxLengthMismatch;
         bool quiet = false;
@@ -41,6 +42,9 @@ public sealed class EvaluateCommand : ICommand
                 case "--data": data = Next(); break;
                 case "--estimates": estimates = Next(); break;
                 case "--manifest": manifest = Next(); break;
+                case "--model": model = Next(); break;
+                case "--arch": arch = Next(); break;
+                case "--config": config = Next(); break;
                 case "--out": outDir = Next(); break;
                 case "--report": report = Next(); break;
                 case "--metrics": metrics = ParseMetrics(Next()); break;
@@ -52,7 +56,8 @@ public sealed class EvaluateCommand : ICommand
             }
         }
         if ((data is null) == (manifest is null)) { stderr.WriteLine("evaluate: give either --data (with --estimates) or --manifest."); stderr.WriteLine(Usage); return 2; }
-        if (data is not null && estimates is null) { stderr.WriteLine("evaluate: --data needs --estimates (model-driven evaluation is a library API)."); return 2; }
+        if (data is not null && (estimates is null) == (model is null)) { stderr.WriteLine("evaluate: --data needs either --estimates or --model."); return 2; }
+        if (manifest is not null && model is not null) { stderr.WriteLine("evaluate: --model works with --data folders, not with a manifest of estimates."); return 2; }
         if (jobs < 1) { stderr.WriteLine("evaluate: --jobs must be at least 1."); return 2; }
 
         var dataset = data is not null ? EvaluationDataset.FromFolders(data, estimates) : EvaluationDataset.FromManifest(manifest!);
@@ -68,7 +73,13 @@ public sealed class EvaluateCommand : ICommand
         try
         {
             var evaluator = new DatasetEvaluator(new EvaluationOptions { Metrics = metrics, MaxDegreeOfParallelism = jobs, MaxLengthMismatch = mismatch, Progress = progress });
-            results = evaluator.EvaluateFilesAsync(dataset, cts.Token).GetAwaiter().GetResult();
+            if (model is null) results = evaluator.EvaluateFilesAsync(dataset, cts.Token).GetAwaiter().GetResult();
+            else
+            {
+                // A one-output network (an enhancer) gives its single stem the same way.
+                using var separator = Separator.Load(model, new SeparatorOptions { Architecture = arch, ConfigJson = config });
+                results = evaluator.EvaluateModelAsync(dataset, separator.AsEstimator(), cts.Token).GetAwaiter().GetResult();
+            }
         }
         catch (OperationCanceledException)
         {
