@@ -277,7 +277,7 @@ public sealed class TrainRecipeTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("not 'conv_tasnet'", Assert.Throws<NotSupportedException>(() => Run(badArch)).Message);
 
         // The sample recipes are complete: they parse and pass every check up to their (absent) data folders.
-        foreach (var sample in new[] { "frcrn-dns-16k.json", "frcrn-finetune-16k.json", "hourglass-mir1k.json", "default-mossformer2-8k.stage1.json", "default-mossformer2-8k.stage2.json" })
+        foreach (var sample in new[] { "frcrn-dns-16k.json", "frcrn-finetune-16k.json", "hourglass-mir1k.json", "default-mossformer2-8k.stage1.json", "default-mossformer2-8k.stage2.json", "default-mossformer2-8k.stage3.json" })
         {
             var path = Path.Combine(TestPaths.RepoRoot, "recipes", sample);
             var e = Assert.Throws<DirectoryNotFoundException>(() => new TrainCommand().Run(["--recipe", path], new StringWriter(), new StringWriter()));
