@@ -21,6 +21,9 @@ namespace SpeechSeparation.Tests;
 /// CPUs' kernels (with or without AVX512-BF16) accumulating in a different order, yet above what a real error gives
 /// (a source lost or swapped: below 0 dB; MossFormer's frequency tables rounded to bfloat16 as well: 15–18 dB).
 /// </remarks>
+// Runs alone (in the memory measurements' collection): its random models are drawn from libtorch's global generator
+// after manual_seed, which tests running in parallel would otherwise consume in between.
+[Collection(nameof(MemoryMeasurement))]
 public class BFloat16PrecisionTests(ITestOutputHelper output)
 {
     private static readonly SeparatorOptions Whole = new() { Gain = GainPolicy.None, WindowSeconds = 60, OverlapSeconds = 0 };

@@ -8,6 +8,11 @@ namespace SpeechSeparation.Models.Tests.FrcrnTests;
 
 using Frcrn = SpeechSeparation.Models.Frcrn.Frcrn;
 
+/// <summary>Memory measurements see the whole process, so these tests run alone.</summary>
+[CollectionDefinition(nameof(FrcrnMemoryMeasurement), DisableParallelization = true)]
+public sealed class FrcrnMemoryMeasurement;
+
+[Collection(nameof(FrcrnMemoryMeasurement))]
 public class FrcrnPipelineTests
 {
     [Theory]
