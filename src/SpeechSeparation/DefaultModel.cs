@@ -14,9 +14,13 @@ public static class DefaultModel
     private const string MetadataResource = "SpeechSeparation.DefaultModel.speechsep.json";
     private const string WeightsResource = "SpeechSeparation.DefaultModel.model.safetensors";
 
-    /// <summary>True when <paramref name="nameOrPath"/> names the embedded model (<see cref="Id"/> or <c>default</c>) rather than a path.</summary>
+    /// <summary>
+    /// True when <paramref name="nameOrPath"/> names the embedded model (<see cref="Id"/> or <c>default</c>) rather than a
+    /// path: an existing file or folder of that name is a path and wins.
+    /// </summary>
     public static bool Names(string? nameOrPath) =>
-        string.Equals(nameOrPath, Id, StringComparison.OrdinalIgnoreCase) || string.Equals(nameOrPath, "default", StringComparison.OrdinalIgnoreCase);
+        (string.Equals(nameOrPath, Id, StringComparison.OrdinalIgnoreCase) || string.Equals(nameOrPath, "default", StringComparison.OrdinalIgnoreCase))
+        && !File.Exists(nameOrPath) && !Directory.Exists(nameOrPath);
 
     /// <summary>Opens the embedded package's <c>speechsep.json</c>.</summary>
     public static Stream OpenMetadata() => Open(MetadataResource);

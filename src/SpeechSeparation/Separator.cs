@@ -128,7 +128,7 @@ public static class ModelPackage
         ArgumentNullException.ThrowIfNull(options);
         if (!Enum.IsDefined(options.Precision))
             throw new ArgumentOutOfRangeException(nameof(options), options.Precision, "SeparatorOptions.Precision must be Float32 or BFloat16.");
-        if (DefaultModel.Names(path) && !File.Exists(path) && !Directory.Exists(path))
+        if (DefaultModel.Names(path))
         {
             using var metadata = DefaultModel.OpenMetadata();
             using var weights = DefaultModel.OpenWeights();

@@ -68,14 +68,7 @@ public sealed class TrainCommand : ICommand
             case "frcrn":
             {
                 var m = new FrcrnModel(FrcrnConfig.FromJson(config));
-                Tensor Estimate(Tensor x)
-                {
-                    using var scope = torch.NewDisposeScope();
-                    var y = m.Enhance(x);                                          // [B, (T'−1)·hop + win]
-                    long n = x.size(1), l = y.size(1);
-                    var fitted = l >= n ? y.narrow(1, 0, n) : torch.nn.functional.pad(y, [0, n - l]);
-                    return fitted.unsqueeze(2).MoveToOuterDisposeScope();         // [B, T, 1]
-                }
+                Tensor Estimate(Tensor x) => PadTo(m.Enhance(x).unsqueeze(2), x.size(1));  // [B, (T'−1)·hop + win, 1] → [B, T, 1]
                 return (m, Estimate, new FrcrnObjective(m), 1);
             }
             case "hourglass":
@@ -141,7 +134,7 @@ public sealed class TrainCommand : ICommand
                 return new DynamicMixingDataset(SpeakerFolders(d, what), rate, segment,
                     d.TryGetProperty("num_sources", out var ns) ? ns.GetInt32() : 2,
                     d.TryGetProperty("examples_per_epoch", out var ex) ? ex.GetInt32() : 1000,
-                    gainDb: Range(d, "gain_db"), speedPerturb: Range(d, "speed_perturb"));
+                    gainDb: Range(d, "gain_db", what), speedPerturb: Range(d, "speed_perturb", what));
             case "folders":
                 return new MixtureFolderDataset(ExistingFolder(d, "root", what), rate, segment);
             case "noisy_clean":
@@ -157,15 +150,7 @@ public sealed class TrainCommand : ICommand
                 {
                     var clean = ExistingFolder(d, "clean", what);
                     var noise = ExistingFolder(d, "noise", what);
-                    var snr = (Min: -5.0, Max: 20.0);
-                    if (d.TryGetProperty("snr", out var range))
-                    {
-                        if (range.ValueKind != JsonValueKind.Array || range.GetArrayLength() != 2)
-                            throw new ArgumentException($"{what}: 'snr' must be [min_db, max_db].");
-                        snr = (range[0].GetDouble(), range[1].GetDouble());
-                        if (snr.Min > snr.Max) throw new ArgumentException($"{what}: 'snr' [{snr.Min}, {snr.Max}] has min > max.");
-                    }
-                    return NoisyCleanDataset.FromCleanAndNoise(clean, noise, rate, segment, snr);
+                    return NoisyCleanDataset.FromCleanAndNoise(clean, noise, rate, segment, Range(d, "snr", what) ?? (-5.0, 20.0));
                 }
                 throw new ArgumentException($"{what}: noisy_clean needs 'root' (with noisy/ and clean/) or 'clean' and 'noise' folders.");
             case "mir1k":
@@ -175,9 +160,16 @@ public sealed class TrainCommand : ICommand
         }
     }
 
-    /// <summary>An optional <c>[min, max]</c> pair.</summary>
-    private static (double, double)? Range(JsonElement d, string name) =>
-        d.TryGetProperty(name, out var r) ? (r[0].GetDouble(), r[1].GetDouble()) : null;
+    /// <summary>An optional <c>[min, max]</c> pair (<c>snr</c>, <c>gain_db</c>, <c>speed_perturb</c>).</summary>
+    private static (double Min, double Max)? Range(JsonElement d, string name, string what)
+    {
+        if (!d.TryGetProperty(name, out var r)) return null;
+        if (r.ValueKind != JsonValueKind.Array || r.GetArrayLength() != 2)
+            throw new ArgumentException($"{what}: '{name}' must be [min, max].");
+        var range = (Min: r[0].GetDouble(), Max: r[1].GetDouble());
+        if (range.Min > range.Max) throw new ArgumentException($"{what}: '{name}' [{range.Min}, {range.Max}] has min > max.");
+        return range;
+    }
 
     /// <summary>The speaker folders of a dynamic-mixing source: <c>speakers</c> (a list of folders) and/or <c>speakers_dir</c>
     /// (a folder whose sub-folders are the speakers).</summary>
@@ -198,7 +190,7 @@ public sealed class TrainCommand : ICommand
     /// <summary>Loads initial weights from a package folder, a ModelScope folder or a checkpoint file.</summary>
     private static IReadOnlyDictionary<string, HostTensor> InitialWeights(string path)
     {
-        if (DefaultModel.Names(path) && !File.Exists(path) && !Directory.Exists(path))
+        if (DefaultModel.Names(path))
         {
             using var embedded = DefaultModel.OpenWeights();
             return SafeTensors.Load(embedded, out _);                  // fine-tune the embedded default model
