@@ -38,20 +38,7 @@ public sealed class HourglassNetwork : ISeparationNetwork
     {
         ArgumentNullException.ThrowIfNull(spec);
         var cfg = spec.Config;
-        bool zyf = String(cfg, "variant") is { } v && v.Equals("zyf", StringComparison.OrdinalIgnoreCase);
-        int sources;
-        if (zyf)
-        {
-            var c = ZyfHourglassConfig.FromJson(cfg);
-            _module = new ZyfStackedHourglassNet(c);
-            sources = c.OutputChannels;
-        }
-        else
-        {
-            var c = HourglassConfig.FromJson(cfg);
-            _module = new StackedHourglassNet(c);
-            sources = c.NumSources;
-        }
+        (_module, int sources) = CreateMaskNetwork(cfg);
         try
         {
             _module.LoadStateDict(spec.Weights);
@@ -136,6 +123,21 @@ public sealed class HourglassNetwork : ISeparationNetwork
 
     /// <inheritdoc />
     public void Dispose() => _module.Dispose();
+
+    /// <summary>
+    /// The mask network a package config describes (randomly initialised): <see cref="ZyfStackedHourglassNet"/> for
+    /// <c>"variant": "zyf"</c>, else <see cref="StackedHourglassNet"/>; with its number of output stems.
+    /// </summary>
+    public static (Module<Tensor, Tensor> Network, int Sources) CreateMaskNetwork(JsonElement config)
+    {
+        if (String(config, "variant") is { } v && v.Equals("zyf", StringComparison.OrdinalIgnoreCase))
+        {
+            var c = ZyfHourglassConfig.FromJson(config);
+            return (new ZyfStackedHourglassNet(c), c.OutputChannels);
+        }
+        var paper = HourglassConfig.FromJson(config);
+        return (new StackedHourglassNet(paper), paper.NumSources);
+    }
 
     private static string? String(JsonElement cfg, string name) =>
         cfg.ValueKind == JsonValueKind.Object && cfg.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

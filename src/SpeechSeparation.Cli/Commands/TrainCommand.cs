@@ -73,20 +73,7 @@ public sealed class TrainCommand : ICommand
             }
             case "hourglass":
             {
-                bool zyf = config.ValueKind == JsonValueKind.Object && config.TryGetProperty("variant", out var v) && v.ValueKind == JsonValueKind.String
-                    && string.Equals(v.GetString(), "zyf", StringComparison.OrdinalIgnoreCase);
-                Module<Tensor, Tensor> m;
-                int sources;
-                if (zyf)
-                {
-                    var c = ZyfHourglassConfig.FromJson(config);
-                    (m, sources) = (new ZyfStackedHourglassNet(c), c.OutputChannels);
-                }
-                else
-                {
-                    var c = HourglassConfig.FromJson(config);
-                    (m, sources) = (new StackedHourglassNet(c), c.NumSources);
-                }
+                var (m, sources) = HourglassNetwork.CreateMaskNetwork(config);
                 var separator = new HourglassSeparator(m);
                 Tensor Estimate(Tensor x)
                 {
