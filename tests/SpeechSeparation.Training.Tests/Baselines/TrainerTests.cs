@@ -46,6 +46,8 @@ public class TrainerTests
     public void FitImprovesSiSnriCheckpointsAndResumesExactly()
     {
         var dir = Directory.CreateTempSubdirectory("speechsep-train").FullName;
+        int threads = torch.get_num_threads();
+        torch.set_num_threads(1);          // single-threaded kernels: multi-threaded reductions are not bit-reproducible under load
         try
         {
             var train = new DataLoader(new ToneSource(160), 8, seed: 1, workers: 2);
@@ -76,6 +78,7 @@ public class TrainerTests
         }
         finally
         {
+            torch.set_num_threads(threads);
             Directory.Delete(dir, true);
         }
     }
