@@ -210,6 +210,24 @@ public static partial class torch
     /// <summary>The number of intra-op threads.</summary>
     public static int get_num_threads() => Check.Status(sst_get_num_threads());
 
+    /// <summary>
+    /// How the native runtime was set up when libtorch was loaded: the OpenMP build of OpenBLAS (when installed) and
+    /// raised glibc malloc thresholds, both for CPU speed; opt out with <c>SPEECHSEP_BLAS=system</c> or
+    /// <c>SPEECHSEP_MALLOC=system</c>. See docs/benchmarks.md, "Threads and memory".
+    /// </summary>
+    public static NativeRuntimeInfo native_runtime()
+    {
+        sst_version();   // loads the shim (and applies the settings) if nothing has yet
+        return new NativeRuntimeInfo(NativeRuntimeTuning.OpenMpBlasDirectory, NativeRuntimeTuning.MallocTuned);
+    }
+
+    /// <summary>
+    /// Returns freed native memory to the operating system (glibc <c>malloc_trim</c>). The raised malloc thresholds keep
+    /// freed activations for reuse during a forward pass; call this after a batch of work to shrink the resident set
+    /// (the high-level separators and enhancers do so after each call). Returns false where unsupported.
+    /// </summary>
+    public static bool trim_native_heap() => NativeRuntimeTuning.TrimHeap();
+
     /// <summary>CUDA queries.</summary>
     public static class cuda
     {
@@ -260,3 +278,8 @@ public static partial class torch
         }
     }
 }
+
+/// <summary>What <see cref="torch.native_runtime"/> reports.</summary>
+/// <param name="OpenMpOpenBlasDirectory">Directory of the OpenMP OpenBLAS loaded for libtorch, or null (system BLAS).</param>
+/// <param name="MallocThresholdsRaised">Whether glibc's mmap/trim thresholds were raised.</param>
+public sealed record NativeRuntimeInfo(string? OpenMpOpenBlasDirectory, bool MallocThresholdsRaised);

@@ -72,6 +72,7 @@ public sealed class NetworkSeparator : ISeparator, IEnhancer
                 sources.Add(new AudioBuffer(planar, channels.Length, mixture.SampleRate));
             }
             ApplyGain(sources, channels);
+            torch.trim_native_heap();   // the forward passes' freed activations go back to the system (see torch.native_runtime)
             return new SeparationResult(SourceNames, sources);
         }
     }
@@ -188,7 +189,14 @@ public sealed class NetworkSeparator : ISeparator, IEnhancer
         lock (_gate)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            new FileSeparation(this, inputPath, paths, output, progress, cancellationToken).Run();
+            try
+            {
+                new FileSeparation(this, inputPath, paths, output, progress, cancellationToken).Run();
+            }
+            finally
+            {
+                torch.trim_native_heap();
+            }
         }
         return paths;
     }

@@ -65,25 +65,17 @@ public sealed class BenchCommand : ICommand
             var net = ModelPackage.LoadNetwork(model, new SeparatorOptions { Architecture = arch, ConfigJson = config, Device = device, Precision = precision });
             (forward, rate, name, parameters, owner) = (net.Separate, net.SampleRate, net.Architecture, net.ParameterCount, net);
         }
-        else if (precision != Precision.Float32)
+        else
         {
-            // Random weights through the architecture's own network, which applies the precision as Separator.Load does.
+            // Random weights through the architecture's own network (as Separator.Load builds it: its sample rate, its
+            // precision); a "sample_rate" in the config overrides the architecture's default rate.
             using var doc = JsonDocument.Parse(config ?? "{}");
             var (module, _, _) = TrainCommand.CreateTrainable(arch!, doc.RootElement.Clone());
-            int r = doc.RootElement.TryGetProperty("sample_rate", out var sr) ? sr.GetInt32() : 8000;
+            int? r = doc.RootElement.TryGetProperty("sample_rate", out var sr) ? sr.GetInt32() : null;
             ISeparationNetwork net;
             using (module)
                 net = Architectures.Create(new NetworkSpec(arch!, doc.RootElement.Clone(), module.StateDictToHost(), r, device) { Precision = precision });
             (forward, rate, name, parameters, owner) = (net.Separate, net.SampleRate, net.Architecture, net.ParameterCount, net);
-        }
-        else
-        {
-            using var doc = JsonDocument.Parse(config ?? "{}");
-            var (module, estimate, _) = TrainCommand.CreateTrainable(arch!, doc.RootElement.Clone());
-            module.Eval();
-            module.To(device);
-            int r = doc.RootElement.TryGetProperty("sample_rate", out var sr) ? sr.GetInt32() : 8000;
-            (forward, rate, name, parameters, owner) = (estimate, r, arch!, module.ParameterCount(), module);
         }
         using (owner)
         {
@@ -103,6 +95,8 @@ public sealed class BenchCommand : ICommand
             times.Sort();
             double median = times[times.Count / 2];
             stdout.WriteLine($"{name}: {parameters:N0} parameters, {seconds:0.##} s at {rate} Hz on {device}, {torch.get_num_threads()} threads, {(precision == Precision.Float32 ? "float32" : "bfloat16")}");
+            var rt = torch.native_runtime();
+            stdout.WriteLine($"BLAS: {rt.OpenMpOpenBlasDirectory ?? "system libblas"}; malloc thresholds {(rt.MallocThresholdsRaised ? "raised" : "default")} (SPEECHSEP_BLAS / SPEECHSEP_MALLOC=system to opt out)");
             stdout.WriteLine($"median {median:F3} s over {runs} runs → real-time factor {median / seconds:F3} ({seconds / median:F1}× real time)");
         }
         return 0;

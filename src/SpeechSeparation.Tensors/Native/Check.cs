@@ -28,6 +28,7 @@ internal static class Check
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
     {
         if (name != NativeMethods.Lib) return IntPtr.Zero;
+        NativeRuntimeTuning.ApplyBeforeLoadingLibtorch();
         var candidates = new List<string>();
         var env = Environment.GetEnvironmentVariable("SPEECHSEP_NATIVE");
         if (!string.IsNullOrEmpty(env)) candidates.Add(env);
