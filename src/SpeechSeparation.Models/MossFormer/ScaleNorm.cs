@@ -29,6 +29,7 @@ public sealed class ScaleNorm : Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var norm = input.norm(2, [-1], keepdim: true) * Scale; // [..., 1]
-        return (input / norm.clamp_min(Eps) * G).MoveToOuterDisposeScope();
+        var factor = G / norm.clamp_min(Eps);                   // [..., 1]: one pass over the input instead of two
+        return (input * factor).MoveToOuterDisposeScope();
     }
 }
