@@ -106,7 +106,7 @@ public static class BssEvalImages
         }
         if (anyRefSilent) throw new ArgumentException("A reference source is all zeros over the whole signal; BSS Eval is undefined for it.", nameof(references));
 
-        var projector = new BssProjector(refs, channels, filterLength, DiagonalLoading);
+        var projector = new BssProjector(refs, channels, filterLength, DiagonalLoading, structured: true);
         int l = filterLength;
         // Filters per estimate source and output channel.
         var cAll = new double[sources][][];
@@ -118,13 +118,12 @@ public static class BssEvalImages
             for (int oc = 0; oc < channels; oc++)
             {
                 var d = projector.RightHandSide(ests[j * channels + oc]);
-                var all = (double[])d.Clone();
-                projector.SolveAll(all);
-                var own = d.AsSpan(j * channels * l, channels * l).ToArray();
-                projector.SolveGroup(j, own);
-                cAll[j][oc] = all; cJ[j][oc] = own;
+                cJ[j][oc] = d.AsSpan(j * channels * l, channels * l).ToArray();
+                cAll[j][oc] = d;
             }
+            projector.SolveGroupMany(j, cJ[j]);
         }
+        projector.SolveAllMany(cAll.SelectMany(c => c).ToArray());
 
         int nwin = WindowCount(t, window, hop);
         var sdr = new double[sources * nwin]; var isr = new double[sources * nwin];

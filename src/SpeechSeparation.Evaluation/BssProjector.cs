@@ -13,15 +13,26 @@ internal sealed class BssProjector
     private readonly double[][] _signals;
     private readonly CrossCorrelation _xcorr;
     private readonly double[][] _spectra;
-    private readonly SymmetricSolver _all;
-    private readonly SymmetricSolver[] _groups;
+    private readonly double[,][] _corr;
+    private readonly double _loading;
+    private readonly bool _factorAll;
+    private readonly object _gate = new();
+    private SymmetricSolver? _all;
+    private SymmetricSolver[]? _groups;
+    private readonly BlockToeplitzSolver? _structuredAll;
+    private readonly BlockToeplitzSolver[]? _structuredGroups;
 
     /// <param name="signals">Reference signals, group-major (source, then channel), equal lengths.</param>
     /// <param name="groupSize">Signals per group (channels per source).</param>
     /// <param name="filterLength">FIR length <c>L</c>.</param>
     /// <param name="diagonalLoading">Added to the Gram diagonal (0 for BSS Eval v3, machine epsilon for v4).</param>
     /// <param name="factorAll">Whether the whole-system factorisation is needed.</param>
-    public BssProjector(double[][] signals, int groupSize, int filterLength, double diagonalLoading, bool factorAll = true)
+    /// <param name="structured">
+    /// Solve through <see cref="BlockToeplitzSolver"/> (block Levinson plus refinement to a backward-stable residual) in
+    /// <see cref="SolveAllMany"/>/<see cref="SolveGroupMany"/>; the dense factorisations are then only built if that
+    /// solver declines.
+    /// </param>
+    public BssProjector(double[][] signals, int groupSize, int filterLength, double diagonalLoading, bool factorAll = true, bool structured = false)
     {
         _signals = signals;
         GroupSize = groupSize;
@@ -46,6 +57,28 @@ internal sealed class BssProjector
                     corr[k, i] = r;
                 }
             }
+        _corr = corr;
+        _loading = diagonalLoading;
+        _factorAll = factorAll;
+        if (structured)
+        {
+            int groupCount = s / groupSize;
+            var all = new int[s];
+            for (int i = 0; i < s; i++) all[i] = i;
+            _structuredAll = new BlockToeplitzSolver(corr, all, l, diagonalLoading);
+            _structuredGroups = new BlockToeplitzSolver[groupCount];
+            for (int j = 0; j < groupCount; j++)
+                _structuredGroups[j] = new BlockToeplitzSolver(corr, all.AsSpan(j * groupSize, groupSize), l, diagonalLoading);
+        }
+        else BuildDense();
+    }
+
+    /// <summary>The dense Gram matrix and its factorisations (whole system and each group's diagonal block).</summary>
+    private void BuildDense()
+    {
+        int s = _signals.Length, l = FilterLength, n = s * l, groupSize = GroupSize;
+        var corr = _corr;
+        double diagonalLoading = _loading;
         // G[(i,a),(k,b)] = Σ_t x_i(t−a)·x_k(t−b) = corr_ik(a − b).
         var g = new double[n * n];
         for (int i = 0; i < s; i++)
@@ -61,19 +94,26 @@ internal sealed class BssProjector
         if (diagonalLoading != 0)
             for (int d = 0; d < n; d++) g[d * n + d] += diagonalLoading;
         int groups = s / groupSize, gn = groupSize * l;
-        _groups = new SymmetricSolver[groups];
-        SymmetricSolver? whole = groups > 1 && factorAll ? new SymmetricSolver(g, n) : null;
+        var solvers = new SymmetricSolver[groups];
+        SymmetricSolver? whole = groups > 1 && _factorAll ? new SymmetricSolver(g, n) : null;
         for (int j = 0; j < groups; j++)
         {
             // The leading block's Cholesky factor is the leading corner of the whole factor.
             var corner = j == 0 ? whole?.LeadingBlock(gn) : null;
-            if (corner is not null) { _groups[j] = corner; continue; }
+            if (corner is not null) { solvers[j] = corner; continue; }
             var block = new double[gn * gn];
             for (int r = 0; r < gn; r++)
                 g.AsSpan((j * gn + r) * n + j * gn, gn).CopyTo(block.AsSpan(r * gn, gn));
-            _groups[j] = new SymmetricSolver(block, gn);
+            solvers[j] = new SymmetricSolver(block, gn);
         }
-        _all = groups == 1 ? _groups[0] : whole!;
+        _all = groups == 1 ? solvers[0] : whole!;
+        _groups = solvers;
+    }
+
+    private void EnsureDense()
+    {
+        if (_groups is not null) return;
+        lock (_gate) if (_groups is null) BuildDense();
     }
 
     /// <summary>Signals per group.</summary>
@@ -107,10 +147,32 @@ internal sealed class BssProjector
     }
 
     /// <summary>Filters projecting on every reference signal (solves in place).</summary>
-    public void SolveAll(Span<double> rhs) => _all.Solve(rhs);
+    public void SolveAll(Span<double> rhs)
+    {
+        EnsureDense();
+        _all!.Solve(rhs);
+    }
+
+    /// <summary><see cref="SolveAll"/> of several right-hand sides (structured when the projector was built so).</summary>
+    public void SolveAllMany(double[][] rhs)
+    {
+        if (_structuredAll is not null && _structuredAll.TrySolve(rhs)) return;
+        foreach (var d in rhs) SolveAll(d);
+    }
+
+    /// <summary><see cref="SolveGroup"/> of several right-hand sides (structured when the projector was built so).</summary>
+    public void SolveGroupMany(int group, double[][] rhs)
+    {
+        if (_structuredGroups is not null && _structuredGroups[group].TrySolve(rhs)) return;
+        foreach (var d in rhs) SolveGroup(group, d);
+    }
 
     /// <summary>Filters projecting on group <paramref name="group"/> only; <paramref name="rhs"/> is that group's slice.</summary>
-    public void SolveGroup(int group, Span<double> rhs) => _groups[group].Solve(rhs);
+    public void SolveGroup(int group, Span<double> rhs)
+    {
+        EnsureDense();
+        _groups![group].Solve(rhs);
+    }
 
     /// <summary>
     /// Full linear convolution of the filters with the reference signals of <paramref name="firstSignal"/>.. (one filter

@@ -57,6 +57,25 @@ public static class ScaleInvariantSnr
 
     internal static double ComputeUnchecked(ReadOnlySpan<float> reference, ReadOnlySpan<float> estimate)
     {
+        // One pass for the raw moments; the centred sums follow algebraically. That form cancels when the signals have a
+        // large mean or the estimate is almost exactly a scaled reference (noise energy ≲ 1e-6 of the signal energy,
+        // SI-SNR ≳ 60 dB): those cases take the three exact passes, so every result stays within ~1e-9 dB of them.
+        int n = reference.Length;
+        var m = WideningSums.Moments(reference, estimate);
+        double mr = m.X / n, me = m.Y / n;
+        double rr = m.Xx - mr * m.X, yy = m.Yy - me * m.Y, dot = m.Xy - mr * m.Y;
+        double alpha = dot / (rr + Epsilon);
+        double tt = alpha * alpha * rr;
+        double ee = yy - 2 * alpha * dot + tt;
+        const double Margin = 1e-6;
+        if (rr > Margin * m.Xx && ee > Margin * (m.Yy + alpha * alpha * m.Xx))
+            return 10.0 * Math.Log10(tt / (ee + Epsilon) + Epsilon);
+        return ExactPasses(reference, estimate);
+    }
+
+    /// <summary>The three-pass form (centre, project, energies), each sum widened to float64.</summary>
+    internal static double ExactPasses(ReadOnlySpan<float> reference, ReadOnlySpan<float> estimate)
+    {
         int n = reference.Length;
         var (sr, se) = WideningSums.Sums(reference, estimate);
         double mr = sr / n, me = se / n;

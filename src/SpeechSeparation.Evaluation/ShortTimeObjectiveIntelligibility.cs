@@ -1,3 +1,4 @@
+using System.Runtime.Intrinsics;
 using SpeechSeparation.Signal;
 
 namespace SpeechSeparation.Evaluation;
@@ -68,27 +69,15 @@ public static class ShortTimeObjectiveIntelligibility
         MetricInput.RequireFinite(degraded, nameof(degraded));
         MetricInput.RequireNotSilent(clean, nameof(clean));
         if (sampleRate == InternalRate) return FromInternalRate(MetricInput.ToDouble(clean), MetricInput.ToDouble(degraded), extended);
-        var resampler = Resampler.Octave(sampleRate, InternalRate);
-        return FromInternalRate(ResampleWidening(resampler, clean), ResampleWidening(resampler, degraded), extended);
+        var resampler = OctaveResampler(sampleRate);
+        return FromInternalRate(StoiKernels.Resample(resampler, clean), StoiKernels.Resample(resampler, degraded), extended);
     }
 
-    /// <summary>The same samples as <c>resampler.Process(ToDouble(x))</c> without the whole-signal float64 copy.</summary>
-    private static double[] ResampleWidening(Resampler resampler, ReadOnlySpan<float> x)
-    {
-        var stream = resampler.CreateStream<double>();
-        var y = new double[checked((int)resampler.OutputLength(x.Length))];
-        Span<double> chunk = stackalloc double[1024];
-        int written = 0;
-        for (int start = 0; start < x.Length; start += chunk.Length)
-        {
-            var part = x.Slice(start, Math.Min(chunk.Length, x.Length - start));
-            for (int i = 0; i < part.Length; i++) chunk[i] = part[i];
-            written += stream.Process(chunk[..part.Length], y.AsSpan(written));
-        }
-        written += stream.Flush(y.AsSpan(written));
-        if (written != y.Length) throw new InvalidOperationException($"Resampling produced {written} samples, expected {y.Length}.");
-        return y;
-    }
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Resampler> Resamplers = new();
+
+    /// <summary>pystoi's resampler from <paramref name="sampleRate"/> to 10 kHz (cached; resamplers are immutable).</summary>
+    private static Resampler OctaveResampler(int sampleRate) =>
+        Resamplers.GetOrAdd(sampleRate, static r => Resampler.Octave(r, InternalRate));
 
     /// <summary>STOI or ESTOI of float64 signals.</summary>
     public static double Compute(ReadOnlySpan<double> clean, ReadOnlySpan<double> degraded, int sampleRate, bool extended = false)
@@ -102,8 +91,7 @@ public static class ShortTimeObjectiveIntelligibility
     private static double FromInternalRate(double[] x, double[] y, bool extended)
     {
         var (xs, ys) = RemoveSilentFrames(x, y);
-        var xt = BandEnvelopes(xs);
-        var yt = BandEnvelopes(ys);
+        var (xt, yt) = BandEnvelopePair(xs, ys);
         int frames = xt.Length / Bands;
         if (frames < SegmentLength) return TooShortScore;
         return extended ? ExtendedFromEnvelopes(xt, yt, frames) : ClassicFromEnvelopes(xt, yt, frames);
@@ -123,8 +111,8 @@ public static class ShortTimeObjectiveIntelligibility
     internal static (double[] X, double[] Y) Resample(ReadOnlySpan<double> clean, ReadOnlySpan<double> degraded, int sampleRate)
     {
         if (sampleRate == InternalRate) return (clean.ToArray(), degraded.ToArray());
-        var resampler = Resampler.Octave(sampleRate, InternalRate);
-        return (resampler.Process(clean), resampler.Process(degraded));
+        var resampler = OctaveResampler(sampleRate);
+        return (StoiKernels.Resample(resampler, clean), StoiKernels.Resample(resampler, degraded));
     }
 
     /// <summary>
@@ -137,14 +125,31 @@ public static class ShortTimeObjectiveIntelligibility
         int count = FrameCount(x.Length);
         var energy = new double[count];
         double max = double.NegativeInfinity;
-        for (int f = 0; f < count; f++)
+        int f4 = count / 4 * 4;
+        // Four frames per pass: four independent sums (each in the scalar order) hide the add latency.
+        for (int f = 0; f < f4; f += 4)
+        {
+            int s = f * Hop;
+            double e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+            for (int i = 0; i < FrameLength; i++)
+            {
+                double wi = w[i];
+                double v0 = wi * x[s + i], v1 = wi * x[s + Hop + i], v2 = wi * x[s + 2 * Hop + i], v3 = wi * x[s + 3 * Hop + i];
+                e0 += v0 * v0; e1 += v1 * v1; e2 += v2 * v2; e3 += v3 * v3;
+            }
+            energy[f] = 20.0 * Math.Log10(Math.Sqrt(e0) + Eps);
+            energy[f + 1] = 20.0 * Math.Log10(Math.Sqrt(e1) + Eps);
+            energy[f + 2] = 20.0 * Math.Log10(Math.Sqrt(e2) + Eps);
+            energy[f + 3] = 20.0 * Math.Log10(Math.Sqrt(e3) + Eps);
+        }
+        for (int f = f4; f < count; f++)
         {
             int s = f * Hop;
             double e = 0;
             for (int i = 0; i < FrameLength; i++) { double v = w[i] * x[s + i]; e += v * v; }
             energy[f] = 20.0 * Math.Log10(Math.Sqrt(e) + Eps);
-            if (energy[f] > max) max = energy[f];
         }
+        for (int f = 0; f < count; f++) if (energy[f] > max) max = energy[f];
         var kept = new List<int>(count);
         for (int f = 0; f < count; f++) if (max - DynamicRange - energy[f] < 0) kept.Add(f);
         int len = kept.Count == 0 ? 0 : (kept.Count - 1) * Hop + FrameLength;
@@ -166,35 +171,13 @@ public static class ShortTimeObjectiveIntelligibility
     internal static int FrameCount(int length) => length > FrameLength ? (length - FrameLength + Hop - 1) / Hop : 0;
 
     /// <summary>One-third-octave band envelopes <c>sqrt(OBM·|STFT|²)</c>, row-major <c>[15, frames]</c>.</summary>
-    internal static double[] BandEnvelopes(double[] x)
+    internal static double[] BandEnvelopes(double[] x) => BandEnvelopePair(x, x).X;
+
+    /// <summary>The band envelopes of two equal-length signals (their frames share one complex FFT).</summary>
+    internal static (double[] X, double[] Y) BandEnvelopePair(double[] x, double[] y)
     {
-        int frames = FrameCount(x.Length);
         var (_, _, lo, hi) = ThirdOctave.Value;
-        var result = new double[Bands * frames];
-        var plan = RealFftPlan<double>.Get(FftSize);
-        var frame = new double[FftSize];
-        var spec = new double[2 * (FftSize / 2 + 1)];
-        var power = new double[FftSize / 2 + 1];
-        var w = FrameWindow;
-        for (int f = 0; f < frames; f++)
-        {
-            int s = f * Hop;
-            for (int i = 0; i < FrameLength; i++) frame[i] = w[i] * x[s + i];
-            plan.Forward(frame, spec);
-            // Only bins lo[0]..hi[14] enter a band.
-            for (int k = lo[0]; k < hi[Bands - 1]; k++)
-            {
-                double re = spec[2 * k], im = spec[2 * k + 1];
-                power[k] = re * re + im * im;
-            }
-            for (int b = 0; b < Bands; b++)
-            {
-                double acc = 0;
-                for (int k = lo[b]; k < hi[b]; k++) acc += power[k];
-                result[b * frames + f] = Math.Sqrt(acc);
-            }
-        }
-        return result;
+        return StoiKernels.BandEnvelopePair(x, y, FrameWindow, lo, hi, FrameLength, Hop);
     }
 
     /// <summary>The one-third-octave band matrix (row-major <c>[15, 257]</c>) and the band centre frequencies.</summary>
@@ -211,7 +194,9 @@ public static class ShortTimeObjectiveIntelligibility
         double sum = 0;
         Span<double> xv = stackalloc double[SegmentLength];
         Span<double> yv = stackalloc double[SegmentLength];
-        for (int m = SegmentLength; m <= frames; m++)
+        int vectorSegments = Vector256.IsHardwareAccelerated ? segments / Lanes * Lanes : 0;
+        for (int start = 0; start < vectorSegments; start += Lanes) sum += ClassicFourSegments(xt, yt, frames, start, clip);
+        for (int m = SegmentLength + vectorSegments; m <= frames; m++)
         {
             int start = m - SegmentLength;
             for (int b = 0; b < Bands; b++)
@@ -235,13 +220,82 @@ public static class ShortTimeObjectiveIntelligibility
         return sum / (segments * Bands);
     }
 
+    private const int Lanes = 4;
+
+    /// <summary>
+    /// The classic-STOI correlations of segments <c>start..start+3</c> summed over bands, one segment per SIMD lane with
+    /// the scalar path's arithmetic in every lane (element <c>i</c> of consecutive segments is contiguous in a band row).
+    /// </summary>
+    private static double ClassicFourSegments(double[] xt, double[] yt, int frames, int start, double clip)
+    {
+        Span<Vector256<double>> xv = stackalloc Vector256<double>[SegmentLength];
+        Span<Vector256<double>> yv = stackalloc Vector256<double>[SegmentLength];
+        var eps = Vector256.Create(Eps);
+        var clipFactor = Vector256.Create(1 + clip);
+        var count = Vector256.Create((double)SegmentLength);
+        double sum = 0;
+        for (int b = 0; b < Bands; b++)
+        {
+            ref double xb = ref xt[b * frames + start];
+            ref double yb = ref yt[b * frames + start];
+            var sx = Vector256<double>.Zero; var sy = Vector256<double>.Zero;
+            for (int i = 0; i < SegmentLength; i++)
+            {
+                var x = Vector256.LoadUnsafe(ref xb, (nuint)i); var y = Vector256.LoadUnsafe(ref yb, (nuint)i);
+                sx += x * x; sy += y * y;
+            }
+            var alpha = Vector256.Sqrt(sx) / (Vector256.Sqrt(sy) + eps);
+            var mx = Vector256<double>.Zero; var my = Vector256<double>.Zero;
+            for (int i = 0; i < SegmentLength; i++)
+            {
+                var x = Vector256.LoadUnsafe(ref xb, (nuint)i); var y = Vector256.LoadUnsafe(ref yb, (nuint)i);
+                var yc = Vector256.Min(y * alpha, x * clipFactor);
+                xv[i] = x; yv[i] = yc;
+                mx += x; my += yc;
+            }
+            mx /= count; my /= count;
+            var ex = Vector256<double>.Zero; var ey = Vector256<double>.Zero;
+            for (int i = 0; i < SegmentLength; i++)
+            {
+                var x = xv[i] - mx; var y = yv[i] - my;
+                xv[i] = x; yv[i] = y;
+                ex += x * x; ey += y * y;
+            }
+            ex = Vector256.Sqrt(ex) + eps; ey = Vector256.Sqrt(ey) + eps;
+            var c = Vector256<double>.Zero;
+            for (int i = 0; i < SegmentLength; i++) c += (xv[i] / ex) * (yv[i] / ey);
+            sum += Vector256.Sum(c);
+        }
+        return sum;
+    }
+
     internal static double ExtendedFromEnvelopes(double[] xt, double[] yt, int frames)
     {
         int segments = frames - SegmentLength + 1;
         var xm = new double[Bands * SegmentLength];
         var ym = new double[Bands * SegmentLength];
         double sum = 0;
-        for (int m = SegmentLength; m <= frames; m++)
+        int vectorSegments = Vector256.IsHardwareAccelerated ? segments / Lanes * Lanes : 0;
+        if (vectorSegments > 0)
+        {
+            var xq = new Vector256<double>[Bands * SegmentLength];
+            var yq = new Vector256<double>[Bands * SegmentLength];
+            for (int start = 0; start < vectorSegments; start += Lanes)
+            {
+                for (int b = 0; b < Bands; b++)
+                    for (int i = 0; i < SegmentLength; i++)
+                    {
+                        xq[b * SegmentLength + i] = Vector256.LoadUnsafe(ref xt[b * frames + start], (nuint)i);
+                        yq[b * SegmentLength + i] = Vector256.LoadUnsafe(ref yt[b * frames + start], (nuint)i);
+                    }
+                RowColumnNormalize(xq);
+                RowColumnNormalize(yq);
+                var c = Vector256<double>.Zero;
+                for (int i = 0; i < xq.Length; i++) c += xq[i] * yq[i];
+                sum += Vector256.Sum(c);
+            }
+        }
+        for (int m = SegmentLength + vectorSegments; m <= frames; m++)
         {
             int start = m - SegmentLength;
             for (int b = 0; b < Bands; b++)
@@ -283,6 +337,42 @@ public static class ShortTimeObjectiveIntelligibility
             }
             double n = Math.Sqrt(ss);
             double inv = n > 0 ? 1.0 / n : 0.0;
+            for (int b = 0; b < Bands; b++) m[b * SegmentLength + t] *= inv;
+        }
+    }
+
+    /// <summary><see cref="RowColumnNormalize(double[])"/> of four segments at once (one per lane, same arithmetic).</summary>
+    private static void RowColumnNormalize(Vector256<double>[] m)
+    {
+        var count = Vector256.Create((double)SegmentLength);
+        var bands = Vector256.Create((double)Bands);
+        var one = Vector256.Create(1.0);
+        for (int b = 0; b < Bands; b++)
+        {
+            var row = m.AsSpan(b * SegmentLength, SegmentLength);
+            var mean = Vector256<double>.Zero;
+            foreach (var v in row) mean += v;
+            mean /= count;
+            var ss = Vector256<double>.Zero;
+            for (int i = 0; i < row.Length; i++) { var v = row[i] - mean; row[i] = v; ss += v * v; }
+            var n = Vector256.Sqrt(ss);
+            var inv = Vector256.ConditionalSelect(Vector256.GreaterThan(n, Vector256<double>.Zero), one / n, Vector256<double>.Zero);
+            for (int i = 0; i < row.Length; i++) row[i] *= inv;
+        }
+        for (int t = 0; t < SegmentLength; t++)
+        {
+            var mean = Vector256<double>.Zero;
+            for (int b = 0; b < Bands; b++) mean += m[b * SegmentLength + t];
+            mean /= bands;
+            var ss = Vector256<double>.Zero;
+            for (int b = 0; b < Bands; b++)
+            {
+                var v = m[b * SegmentLength + t] - mean;
+                m[b * SegmentLength + t] = v;
+                ss += v * v;
+            }
+            var n = Vector256.Sqrt(ss);
+            var inv = Vector256.ConditionalSelect(Vector256.GreaterThan(n, Vector256<double>.Zero), one / n, Vector256<double>.Zero);
             for (int b = 0; b < Bands; b++) m[b * SegmentLength + t] *= inv;
         }
     }

@@ -90,7 +90,7 @@ internal sealed class SymmetricSolver
     /// <summary>Blocked right-looking Cholesky (lower) in place; false when a pivot is not positive.</summary>
     internal static bool TryCholesky(double[] a, int n)
     {
-        const int Block = 64;
+        const int Block = 128;
         for (int k0 = 0; k0 < n; k0 += Block)
         {
             int k1 = Math.Min(k0 + Block, n);
