@@ -90,6 +90,36 @@ public class ScaleInvariantSnrTests
         Assert.Equal(expected, SignalToNoiseRatio.Compute(x, y), 12);
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(31)]
+    [InlineData(32)]
+    [InlineData(4095)]
+    [InlineData(9998)]
+    [InlineData(9999)]
+    public void EveryNonFiniteSampleIsFoundWhereverItIs(int position)
+    {
+        // The finite check scans vector blocks and a scalar tail: a value in either part, of either type, is reported
+        // with its own index.
+        var reference = Enumerable.Range(0, 10_000).Select(i => MathF.Sin(i * 0.01f)).ToArray();
+        foreach (float bad in new[] { float.NaN, float.PositiveInfinity, float.NegativeInfinity })
+        {
+            var estimate = (float[])reference.Clone();
+            estimate[position] = bad;
+            var ex = Assert.Throws<ArgumentException>(() => ScaleInvariantSnr.Compute(reference, estimate));
+            Assert.Contains($"at sample {position}.", ex.Message);
+            var r64 = reference.Select(v => (double)v).ToArray();
+            var e64 = estimate.Select(v => (double)v).ToArray();
+            ex = Assert.Throws<ArgumentException>(() => ScaleInvariantSnr.Compute(e64, r64));
+            Assert.Contains($"at sample {position}.", ex.Message);
+            Assert.Equal("reference", ex.ParamName);
+        }
+        // Largest finite values pass the check.
+        var large = (float[])reference.Clone();
+        large[position] = float.MaxValue;
+        Assert.True(double.IsFinite(ScaleInvariantSnr.Compute(reference, large)));
+    }
+
     [Fact]
     public void InvalidInputsAreRejectedWithClearMessages()
     {
