@@ -220,6 +220,13 @@ public partial class Tensor
     public Tensor mm(Tensor other) => Wrap(sst_mm(Handle, other.Handle));
     /// <summary>Batched 3-D matrix product.</summary>
     public Tensor bmm(Tensor other) => Wrap(sst_bmm(Handle, other.Handle));
+    /// <summary>In place: <c>this = beta·this + alpha·(batch1 @ batch2)</c> for <c>[B, n, m]</c> × <c>[B, m, p]</c> into
+    /// <c>[B, n, p]</c>; the sum happens in the matrix kernel's accumulate, with no separate pass over the result.</summary>
+    public Tensor baddbmm_(Tensor batch1, Tensor batch2, double beta = 1.0, double alpha = 1.0)
+    {
+        Check.Status(sst_baddbmm_(Handle, batch1.Handle, batch2.Handle, beta, alpha));
+        return this;
+    }
 
     // ---- in-place updates (optimisers, initialisation) ----
 

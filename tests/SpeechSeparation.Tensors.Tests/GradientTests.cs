@@ -129,6 +129,10 @@ public class GradientTests
     [Fact] public void MatmulEinsumBmm() =>
         CheckGradients(a => torch.einsum("bij,bjk->bik", a[0], a[1]) + a[0].bmm(a[1]) * 0.5, Rand([2, 3, 4], 63), Rand([2, 4, 2], 64));
 
+    // In place on an intermediate (as MossFormer's attention uses it): the gradient reaches all three operands.
+    [Fact] public void BaddbmmInPlace() =>
+        CheckGradients(a => (a[2] * 1.5).baddbmm_(a[0], a[1], beta: 0.5, alpha: 2.0), Rand([2, 3, 4], 68), Rand([2, 4, 2], 69), Rand([2, 3, 2], 70));
+
     [Fact] public void FoldIsOverlapAdd() =>
         CheckGradients(a => F.fold(a[0], (1, 10), (1, 4), stride: (1, 2)), Rand([1, 4, 4], 65));
 

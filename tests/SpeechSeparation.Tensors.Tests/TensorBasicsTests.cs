@@ -131,6 +131,13 @@ public class TensorBasicsTests
         Assert.Equal(new double[] { 1 - 2 + 3, 0 + 4 + 0, 4 - 5 + 6, 0 + 10 + 0 }, a.matmul(m).ToDoubleArray());
         Assert.Equal(a.matmul(m).ToDoubleArray(), torch.einsum("ij,jk->ik", a, m).ToDoubleArray());
         Assert.Equal(a.matmul(m).ToDoubleArray(), a.unsqueeze(0).bmm(m.unsqueeze(0)).ToDoubleArray());
+        // baddbmm_: beta·C + alpha·(A @ B) in place, checked against the matrix product and the formula
+        using var c = torch.randn(1, a.shape[0], m.shape[1]).@double();
+        var expected = (c * 0.5 + a.matmul(m) * 2.0).ToDoubleArray();
+        var target = c.clone();
+        Assert.Same(target, target.baddbmm_(a.unsqueeze(0), m.unsqueeze(0), beta: 0.5, alpha: 2.0));
+        var got = target.ToDoubleArray();
+        for (int k = 0; k < expected.Length; k++) Assert.Equal(expected[k], got[k], 5);
     }
 
     [Fact]

@@ -112,16 +112,15 @@ public class MossFormerBlock : Module<Tensor, Tensor>
         }
         long groups = (n + padding) / g;
         // quadratic: per chunk, A = ReLU(Q Kᵀ / g)²; padded keys are zero, so they add nothing
-        var qq = quadQ.view(b, groups, g, q);
+        var qq = (quadQ * (1.0 / g)).view(b, groups, g, q);                  // scale the [n, q] side, not the [n, g] product
         var kk = quadK.view(b, groups, g, q);
-        var sim = qq.matmul(kk.transpose(-1, -2)) / g;                       // [B, G, g, g]
+        var sim = qq.matmul(kk.transpose(-1, -2));                           // [B, G, g, g] = Q Kᵀ / g
         var attn = F.relu(sim).square();
         if (Training && DropoutP > 0) attn = F.dropout(attn, DropoutP, true);
         var quad = attn.matmul(vu.view(b, groups, g, e)).view(b, groups * g, e); // [B, n', h]
         // linear (global): KV = Σ_t k_t ⊗ vu_t / n
         var kv = linK.transpose(1, 2).matmul(vu) / n;                        // [B, q, h]
-        var lin = linQ.matmul(kv);                                           // [B, n', h]
-        var att = quad + lin;
+        var att = quad.baddbmm_(linQ, kv);                                   // quad + Q_lin·KV  [B, n', h], summed inside the GEMM
         if (padding > 0) att = att.narrow(1, 0, n);
         return att.MoveToOuterDisposeScope();
     }

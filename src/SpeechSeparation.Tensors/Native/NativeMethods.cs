@@ -176,6 +176,7 @@ internal static partial class NativeMethods
     [DllImport(Lib)] internal static extern IntPtr sst_matmul(IntPtr a, IntPtr b);
     [DllImport(Lib)] internal static extern IntPtr sst_mm(IntPtr a, IntPtr b);
     [DllImport(Lib)] internal static extern IntPtr sst_bmm(IntPtr a, IntPtr b);
+    [DllImport(Lib)] internal static extern int sst_baddbmm_(IntPtr a, IntPtr b1, IntPtr b2, double beta, double alpha);
     [DllImport(Lib)] internal static extern unsafe IntPtr sst_einsum([MarshalAs(UnmanagedType.LPUTF8Str)] string eq, IntPtr* ts, int n);
 
     // in-place

@@ -146,6 +146,7 @@ SST_API sst_tensor sst_einsum(const char* eq, const sst_tensor* ts, int n) { SST
 
 // ---- in-place updates (optimisers, initialisation) ----
 SST_API int sst_add_(sst_tensor a, sst_tensor b, double alpha) { SST_DO(a->add_(*b, alpha)) }
+SST_API int sst_baddbmm_(sst_tensor a, sst_tensor b1, sst_tensor b2, double beta, double alpha) { SST_DO(a->baddbmm_(*b1, *b2, beta, alpha)) }
 SST_API int sst_add_scalar_(sst_tensor a, double s) { SST_DO(a->add_(sst_scalar(*a, s))) }
 SST_API int sst_mul_(sst_tensor a, sst_tensor b) { SST_DO(a->mul_(*b)) }
 SST_API int sst_mul_scalar_(sst_tensor a, double s) { SST_DO(a->mul_(sst_scalar(*a, s))) }
