@@ -93,10 +93,65 @@ public static class ModelPackage
                 : type.Contains("mossformer", StringComparison.OrdinalIgnoreCase) ? "mossformer"
                 : type.Contains("frcrn", StringComparison.OrdinalIgnoreCase) ? "frcrn"
                 : throw new NotSupportedException($"{Path.Combine(dir, ModelScopeConfig)}: model type '{type}' is not one this library runs (MossFormer, MossFormer2, FRCRN)."));
-        IReadOnlyDictionary<string, HostTensor> weights = split
-            ? StateDict.LoadMany([(Path.Combine(dir, "encoder.bin"), "encoder."), (Path.Combine(dir, "decoder.bin"), "decoder."), (Path.Combine(dir, "masknet.bin"), "mask_net.")])
-            : StateDict.Load(Path.Combine(dir, "pytorch_model.bin"));
+        var weights = ModelScopeWeights(dir) ?? throw new FileNotFoundException($"'{dir}' holds {ModelScopeConfig} but neither masknet.bin nor pytorch_model.bin.");
         return Architectures.Create(new NetworkSpec(arch, model, weights, null, options.Device) { Precision = options.Precision });
+    }
+
+    /// <summary>The state dict of a ModelScope folder: the three MossFormer files under their module prefixes, or
+    /// <c>pytorch_model.bin</c>; null when the folder has neither.</summary>
+    private static IReadOnlyDictionary<string, HostTensor>? ModelScopeWeights(string dir)
+    {
+        if (File.Exists(Path.Combine(dir, "masknet.bin")))
+            return StateDict.LoadMany([(Path.Combine(dir, "encoder.bin"), "encoder."), (Path.Combine(dir, "decoder.bin"), "decoder."), (Path.Combine(dir, "masknet.bin"), "mask_net.")]);
+        var single = Path.Combine(dir, "pytorch_model.bin");
+        return File.Exists(single) ? StateDict.Load(single) : null;
+    }
+
+    /// <summary>The metadata file a path names: a package folder's <c>speechsep.json</c> (null when absent) or a
+    /// <c>.json</c> path itself; null for anything else.</summary>
+    private static string? PackageMetadataPath(string path) =>
+        Directory.Exists(path) ? (File.Exists(Path.Combine(path, MetadataFile)) ? Path.Combine(path, MetadataFile) : null)
+        : path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? path : null;
+
+    /// <summary>Reads a package's metadata and the safetensors weights it names (<c>weights</c>, default
+    /// <see cref="WeightsFile"/>, next to the metadata).</summary>
+    private static IReadOnlyDictionary<string, HostTensor> PackageWeights(string meta, out JsonDocument metadata)
+    {
+        if (!File.Exists(meta)) throw new FileNotFoundException($"'{meta}' is not a SpeechSeparation model package: {MetadataFile} is missing.", meta);
+        metadata = JsonDocument.Parse(File.ReadAllText(meta));
+        var dir = Path.GetDirectoryName(Path.GetFullPath(meta))!;
+        return SafeTensors.Load(Path.Combine(dir, metadata.RootElement.TryGetProperty("weights", out var w) ? w.GetString()! : WeightsFile));
+    }
+
+    private static IReadOnlyDictionary<string, HostTensor> CheckpointFile(string path) =>
+        path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? SafeTensors.Load(path) : StateDict.Load(path);
+
+    /// <summary>
+    /// The weights of any model <see cref="LoadNetwork(string, SeparatorOptions)"/> accepts — the embedded default model's
+    /// name, a package folder or its <c>speechsep.json</c>, a ModelScope folder (three-file MossFormer or
+    /// <c>pytorch_model.bin</c>; <c>configuration.json</c> not needed), or a checkpoint file (<c>.safetensors</c> or
+    /// <c>torch.save</c>) — without building a network: what fine-tuning starts from.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">Nothing usable at <paramref name="path"/>.</exception>
+    public static IReadOnlyDictionary<string, HostTensor> LoadWeights(string path)
+    {
+        ArgumentNullException.ThrowIfNull(path);
+        if (DefaultModel.Names(path))
+        {
+            using var embedded = DefaultModel.OpenWeights();
+            return SafeTensors.Load(embedded, out _);
+        }
+        if (PackageMetadataPath(path) is { } meta)
+        {
+            var weights = PackageWeights(meta, out var doc);
+            doc.Dispose();
+            return weights;
+        }
+        if (Directory.Exists(path))
+            return ModelScopeWeights(path)
+                   ?? throw new FileNotFoundException($"'{path}' holds neither {MetadataFile} (a SpeechSeparation package) nor masknet.bin / pytorch_model.bin (a ModelScope model folder).");
+        if (!File.Exists(path)) throw new FileNotFoundException($"No model at '{path}'.", path);
+        return CheckpointFile(path);
     }
 
     /// <summary>Builds the network of a package given as streams (its <c>speechsep.json</c> and its safetensors weights).</summary>
@@ -134,15 +189,10 @@ public static class ModelPackage
             using var weights = DefaultModel.OpenWeights();
             return LoadNetwork(metadata, weights, options, DefaultModel.Id);
         }
-        var meta = Directory.Exists(path) ? (File.Exists(Path.Combine(path, MetadataFile)) ? Path.Combine(path, MetadataFile) : null)
-            : path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? path : null;
-        if (meta is not null)
+        if (PackageMetadataPath(path) is { } meta)
         {
-            if (!File.Exists(meta)) throw new FileNotFoundException($"'{path}' is not a SpeechSeparation model package: {MetadataFile} is missing.", meta);
-            using var doc = JsonDocument.Parse(File.ReadAllText(meta));
-            var dir = Path.GetDirectoryName(Path.GetFullPath(meta))!;
-            var weightsPath = Path.Combine(dir, doc.RootElement.TryGetProperty("weights", out var w) ? w.GetString()! : WeightsFile);
-            return FromMetadata(doc.RootElement, SafeTensors.Load(weightsPath), options, meta);
+            var weights = PackageWeights(meta, out var doc);
+            using (doc) return FromMetadata(doc.RootElement, weights, options, meta);
         }
         if (Directory.Exists(path) && File.Exists(Path.Combine(path, ModelScopeConfig)))
             return LoadModelScopeFolder(path, options);
@@ -152,7 +202,6 @@ public static class ModelPackage
         if (options.Architecture is null)
             throw new ArgumentException($"'{path}' is a bare checkpoint: say which architecture it is (SeparatorOptions.Architecture; known: {string.Join(", ", Architectures.Names)}).");
         var cfg = options.ConfigJson is null ? default : JsonDocument.Parse(options.ConfigJson).RootElement.Clone();
-        var sd = path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? SafeTensors.Load(path) : StateDict.Load(path);
-        return Architectures.Create(new NetworkSpec(options.Architecture, cfg, sd, null, options.Device) { Precision = options.Precision });
+        return Architectures.Create(new NetworkSpec(options.Architecture, cfg, CheckpointFile(path), null, options.Device) { Precision = options.Precision });
     }
 }

@@ -221,6 +221,41 @@ public sealed class TrainRecipeTests(ITestOutputHelper output) : IDisposable
         Assert.True(gain > 2, $"mean SI-SNRi of the exported separator {gain:F2} dB");
     }
 
+    [Fact]
+    public void InitFromStartsFromAnotherPackagesWeights()
+    {
+        // Run A trains one epoch and exports a package. Run B starts from that package (init_from, through
+        // ModelPackage.LoadWeights) with lr = 0, so its exported parameters must equal A's exactly (only BatchNorm's
+        // running statistics move in training mode). Run C is B without init_from: its parameters differ from A's, so
+        // the equality is init_from's doing.
+        string data = Mir1kData("mir1k-init", 4, 4);
+        static bool IsParameter(string key) => !key.Contains("running_", StringComparison.Ordinal) && !key.EndsWith("num_batches_tracked", StringComparison.Ordinal);
+        static Dictionary<string, float[]> Parameters(string package) =>
+            ModelPackage.LoadWeights(package).Where(kv => IsParameter(kv.Key)).ToDictionary(kv => kv.Key, kv => kv.Value.ToFloatArray());
+        JsonObject Recipe(string output, double lr, string? initFrom)
+        {
+            var r = HourglassRecipe(data, data, output, 1);
+            r["lr"] = lr;
+            r["seed"] = 11;
+            if (initFrom is not null) r["init_from"] = initFrom;
+            return r;
+        }
+        string a = Path.Combine(_dir, "init-a"), b = Path.Combine(_dir, "init-b"), c = Path.Combine(_dir, "init-c");
+        Assert.Equal(0, new TrainCommand().Run(["--recipe", Write("a.json", Recipe(a, 3e-3, null))], new StringWriter(), new StringWriter()));
+        var stdout = new StringWriter();
+        Assert.Equal(0, new TrainCommand().Run(["--recipe", Write("b.json", Recipe(b, 0, Path.Combine(a, "model")))], stdout, new StringWriter()));
+        Assert.Contains("fine-tuning from", stdout.ToString());
+        Assert.Equal(0, new TrainCommand().Run(["--recipe", Write("c.json", Recipe(c, 0, null))], new StringWriter(), new StringWriter()));
+
+        var pa = Parameters(Path.Combine(a, "model"));
+        var pb = Parameters(Path.Combine(b, "model", ModelPackage.MetadataFile));   // the metadata path works as well as the folder
+        var pc = Parameters(Path.Combine(c, "model"));
+        Assert.NotEmpty(pa);
+        Assert.Equal(pa.Keys.Order(StringComparer.Ordinal), pb.Keys.Order(StringComparer.Ordinal));
+        Assert.All(pa, kv => Assert.Equal(kv.Value, pb[kv.Key]));
+        Assert.Contains(pa, kv => !kv.Value.SequenceEqual(pc[kv.Key]));
+    }
+
     // ---------------------------------------------------------------- bad recipes
 
     [Fact]

@@ -174,22 +174,6 @@ public sealed class TrainCommand : ICommand
         return folders;
     }
 
-    /// <summary>Loads initial weights from a package folder, a ModelScope folder or a checkpoint file.</summary>
-    private static IReadOnlyDictionary<string, HostTensor> InitialWeights(string path)
-    {
-        if (DefaultModel.Names(path))
-        {
-            using var embedded = DefaultModel.OpenWeights();
-            return SafeTensors.Load(embedded, out _);                  // fine-tune the embedded default model
-        }
-        if (File.Exists(Path.Combine(path, ModelPackage.MetadataFile))) return SafeTensors.Load(Path.Combine(path, ModelPackage.WeightsFile));
-        if (File.Exists(Path.Combine(path, "masknet.bin")))
-            return StateDict.LoadMany([(Path.Combine(path, "encoder.bin"), "encoder."), (Path.Combine(path, "decoder.bin"), "decoder."), (Path.Combine(path, "masknet.bin"), "mask_net.")]);
-        if (File.Exists(Path.Combine(path, "pytorch_model.bin"))) return StateDict.Load(Path.Combine(path, "pytorch_model.bin"));
-        if (!File.Exists(path)) throw new FileNotFoundException($"init_from: '{path}' is neither a package or ModelScope folder nor a checkpoint file.", path);
-        return path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? SafeTensors.Load(path) : StateDict.Load(path);
-    }
-
     /// <summary>
     /// The optimiser of a recipe: Adam at <c>lr</c>; with <c>weight_decay</c> &gt; 0 (FRCRN's recipe: 1e-5 by default),
     /// L2 decay on every parameter except biases (two parameter groups; fixed parameters such as FRCRN's STFT kernels
@@ -281,7 +265,7 @@ public sealed class TrainCommand : ICommand
 
         if (r.TryGetProperty("init_from", out var init) && init.GetString() is { } initPath)
         {
-            var weights = InitialWeights(initPath);
+            var weights = ModelPackage.LoadWeights(initPath);
             if (model is FrcrnModel frcrn) FrcrnCheckpoint.Load(frcrn, weights);   // either key naming of the published checkpoints
             else model.LoadStateDict(weights, strict: true);
             stdout.WriteLine($"fine-tuning from {initPath}");
