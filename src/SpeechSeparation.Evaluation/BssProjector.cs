@@ -11,8 +11,8 @@ namespace SpeechSeparation.Evaluation;
 internal sealed class BssProjector
 {
     private readonly double[][] _signals;
-    private readonly CrossCorrelation _xcorr;
-    private readonly double[][] _spectra;
+    private readonly BlockedCorrelation _xcorr;
+    private readonly double[][] _blockSpectra;
     private readonly double[,][] _corr;
     private readonly double _loading;
     private readonly bool _factorAll;
@@ -39,16 +39,21 @@ internal sealed class BssProjector
         FilterLength = filterLength;
         int s = signals.Length, l = filterLength, n = s * l;
         Length = signals[0].Length;
-        _xcorr = new CrossCorrelation(Length, l);
-        _spectra = new double[s][];
-        for (int i = 0; i < s; i++) _spectra[i] = _xcorr.Spectrum(signals[i]);
+        _xcorr = new BlockedCorrelation(Length, l - 1);
+        _blockSpectra = new double[s][];
+        var segmentSpectra = new double[s][];
+        for (int i = 0; i < s; i++)
+        {
+            _blockSpectra[i] = _xcorr.BlockSpectra(signals[i]);
+            segmentSpectra[i] = _xcorr.SegmentSpectra(signals[i]);
+        }
         // corr[i][k][m + L - 1] = Σ_u x_i(u)·x_k(u + m), |m| < L.
         var corr = new double[s, s][];
         for (int i = 0; i < s; i++)
             for (int k = i; k < s; k++)
             {
                 var c = new double[2 * l - 1];
-                _xcorr.Correlate(_spectra[i], _spectra[k], l - 1, c);
+                _xcorr.Correlate(_blockSpectra[i], segmentSpectra[k], c);
                 corr[i, k] = c;
                 if (k != i)
                 {
@@ -137,10 +142,10 @@ internal sealed class BssProjector
         int l = FilterLength;
         var d = new double[_signals.Length * l];
         var tmp = new double[2 * l - 1];
-        var spec = _xcorr.Spectrum(estimate);
+        var spec = _xcorr.SegmentSpectra(estimate);
         for (int i = 0; i < _signals.Length; i++)
         {
-            _xcorr.Correlate(_spectra[i], spec, l - 1, tmp);
+            _xcorr.Correlate(_blockSpectra[i], spec, tmp);
             tmp.AsSpan(l - 1, l).CopyTo(d.AsSpan(i * l, l));
         }
         return d;
