@@ -17,18 +17,34 @@ internal static class StoiKernels
     private const int OutBlock = 32; // outputs per phase computed together (8 Vector256 accumulators)
 
     /// <summary>The same samples as <c>resampler.Process(x)</c> (zero-padded rational FIR), up to summation order.</summary>
-    public static double[] Resample(Resampler resampler, ReadOnlySpan<float> x) => ResampleCore(resampler, x);
+    public static double[] Resample(Resampler resampler, ReadOnlySpan<float> x)
+    {
+        var y = new double[OutputLength(resampler, x.Length)];
+        ResampleCore(resampler, x, y);
+        return y;
+    }
 
     /// <inheritdoc cref="Resample(Resampler, ReadOnlySpan{float})"/>
-    public static double[] Resample(Resampler resampler, ReadOnlySpan<double> x) => ResampleCore(resampler, x);
+    public static double[] Resample(Resampler resampler, ReadOnlySpan<double> x)
+    {
+        var y = new double[OutputLength(resampler, x.Length)];
+        ResampleCore(resampler, x, y);
+        return y;
+    }
 
-    private static double[] ResampleCore<T>(Resampler rs, ReadOnlySpan<T> x) where T : unmanaged, System.Numerics.INumberBase<T>
+    /// <summary>Number of output samples for <paramref name="inputLength"/> input samples.</summary>
+    public static int OutputLength(Resampler resampler, int inputLength) => checked((int)resampler.OutputLength(inputLength));
+
+    /// <summary><see cref="Resample(Resampler, ReadOnlySpan{float})"/> into <paramref name="y"/> (<see cref="OutputLength"/> samples).</summary>
+    public static void ResampleInto(Resampler resampler, ReadOnlySpan<float> x, Span<double> y) => ResampleCore(resampler, x, y);
+
+    private static void ResampleCore<T>(Resampler rs, ReadOnlySpan<T> x, Span<double> y) where T : unmanaged, System.Numerics.INumberBase<T>
     {
         if (rs.Edge != ResamplerEdge.Zeros) throw new NotSupportedException("Only zero-padded resamplers have a polyphase kernel.");
         int p = rs.Phases, d = rs.Stride, k = rs.KernelLength, n = x.Length;
-        int outLen = checked((int)rs.OutputLength(n));
-        var y = new double[outLen];
-        if (outLen == 0) return y;
+        int outLen = OutputLength(rs, n);
+        if (y.Length != outLen) throw new ArgumentException($"Output holds {y.Length} samples; {outLen} expected.", nameof(y));
+        if (outLen == 0) return;
         var kernels = rs.Kernels<double>();
         int minStart = int.MaxValue, maxQ = 0;
         for (int r = 0; r < p; r++) minStart = Math.Min(minStart, rs.Start(r));
@@ -43,11 +59,14 @@ internal static class StoiKernels
         for (int j = 0; j < d; j++)
         {
             var s = streams.AsSpan(j * m, m);
-            for (int i = 0; i < m; i++)
-            {
-                long idx = (long)i * d + j - lp;
-                s[i] = idx >= 0 && idx < n ? double.CreateTruncating(x[(int)idx]) : 0.0;
-            }
+            // Stream positions i with 0 ≤ i·d + j − lp < n hold x[i·d + j − lp]; the rest is padding.
+            int iLo = j >= lp ? 0 : (lp - j + d - 1) / d;
+            long hiExclusive = ((long)n + lp - j + d - 1) / d;
+            int iHi = (int)Math.Clamp(hiExclusive, iLo, m);
+            s[..iLo].Clear();
+            s[iHi..].Clear();
+            int idx = iLo * d + j - lp;
+            for (int i = iLo; i < iHi; i++, idx += d) s[i] = double.CreateTruncating(x[idx]);
         }
         var offsets = new int[k];
         Span<double> block = stackalloc double[OutBlock];
@@ -86,7 +105,6 @@ internal static class StoiKernels
             }
         }
         ArrayPool<double>.Shared.Return(streams);
-        return y;
     }
 
     /// <summary>Number of outputs <c>o = q·phases + r &lt; outLen</c> of phase <paramref name="r"/>.</summary>
@@ -115,16 +133,26 @@ internal static class StoiKernels
         return r;
     }
 
+    /// <summary>One radix-2 butterfly: <c>(a, b) ← (a + w·b, a − w·b)</c> on four lanes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Butterfly(ref Vector256<double> ar, ref Vector256<double> ai, ref Vector256<double> br, ref Vector256<double> bi,
+        Vector256<double> wr, Vector256<double> wi)
+    {
+        var tr = br * wr - bi * wi;
+        var ti = br * wi + bi * wr;
+        br = ar - tr; bi = ai - ti;
+        ar = ar + tr; ai = ai + ti;
+    }
+
     /// <summary>
     /// Band envelopes (row-major <c>[bands, frames]</c>) of two equal-length signals: frame by frame, Hann window, 512-point
     /// zero-padded FFT, band energies over <c>[lo[b], hi[b])</c>, square root.
     /// </summary>
-    public static (double[] X, double[] Y) BandEnvelopePair(double[] x, double[] y, ReadOnlySpan<double> window, int[] lo, int[] hi, int frameLength, int hop)
+    public static void BandEnvelopePair(ReadOnlySpan<double> x, ReadOnlySpan<double> y, ReadOnlySpan<double> window, int[] lo, int[] hi, int frameLength, int hop,
+        Span<double> xt, Span<double> yt)
     {
         int frames = x.Length > frameLength ? (x.Length - frameLength + hop - 1) / hop : 0;
         int bands = lo.Length;
-        var xt = new double[bands * frames];
-        var yt = new double[bands * frames];
         var re = ArrayPool<Vector256<double>>.Shared.Rent(N);
         var im = ArrayPool<Vector256<double>>.Shared.Rent(N);
         var rev = Reverse;
@@ -154,22 +182,29 @@ internal static class StoiKernels
             }
             // rev[i] for i < 256 is even; natural index i + 256 sits at rev[i] + 1 and is zero.
             for (int j = 0; j < N; j += 2) { re[j + 1] = re[j]; im[j + 1] = im[j]; }
-            for (int h = 2; h < N; h <<= 1)
+            // Radix-2 stages h = 2 … 256, two per pass over the data (h and 2h on the same four points, so each point is
+            // loaded and stored once per pair of stages); the butterflies and their order per point are the radix-2 ones.
+            for (int h = 2; h < N; h <<= 2)
             {
-                int stride = Half / h; // twiddle index step: W_{2h}^j = W_N^{j·N/(2h)}
-                for (int b = 0; b < N; b += 2 * h)
-                    for (int j = 0; j < h; j++)
+                int strideA = Half / h, strideB = strideA / 2; // W_{2h}^j = W_N^{j·N/(2h)}, W_{4h}^j = W_N^{j·N/(4h)}
+                for (int j = 0; j < h; j++)
+                {
+                    var wa = (R: Vector256.Create(Cos[j * strideA]), I: Vector256.Create(Sin[j * strideA]));
+                    var wb0 = (R: Vector256.Create(Cos[j * strideB]), I: Vector256.Create(Sin[j * strideB]));
+                    var wb1 = (R: Vector256.Create(Cos[(j + h) * strideB]), I: Vector256.Create(Sin[(j + h) * strideB]));
+                    for (int b = 0; b < N; b += 4 * h)
                     {
-                        var wr = Vector256.Create(Cos[j * stride]);
-                        var wi = Vector256.Create(Sin[j * stride]);
-                        int top = b + j, bot = top + h;
-                        var br = re[bot]; var bi = im[bot];
-                        var tr = br * wr - bi * wi;
-                        var ti = br * wi + bi * wr;
-                        var ar = re[top]; var ai = im[top];
-                        re[top] = ar + tr; im[top] = ai + ti;
-                        re[bot] = ar - tr; im[bot] = ai - ti;
+                        int i0 = b + j, i1 = i0 + h, i2 = i1 + h, i3 = i2 + h;
+                        var (x0r, x0i) = (re[i0], im[i0]); var (x1r, x1i) = (re[i1], im[i1]);
+                        var (x2r, x2i) = (re[i2], im[i2]); var (x3r, x3i) = (re[i3], im[i3]);
+                        Butterfly(ref x0r, ref x0i, ref x1r, ref x1i, wa.R, wa.I);
+                        Butterfly(ref x2r, ref x2i, ref x3r, ref x3i, wa.R, wa.I);
+                        Butterfly(ref x0r, ref x0i, ref x2r, ref x2i, wb0.R, wb0.I);
+                        Butterfly(ref x1r, ref x1i, ref x3r, ref x3i, wb1.R, wb1.I);
+                        re[i0] = x0r; im[i0] = x0i; re[i1] = x1r; im[i1] = x1i;
+                        re[i2] = x2r; im[i2] = x2i; re[i3] = x3r; im[i3] = x3i;
                     }
+                }
             }
             // Z = X + iY: X[k] = (Z[k] + conj Z[N−k])/2, Y[k] = (Z[k] − conj Z[N−k])/(2i).
             var quarter = Vector256.Create(0.25);
@@ -195,6 +230,5 @@ internal static class StoiKernels
         }
         ArrayPool<Vector256<double>>.Shared.Return(re);
         ArrayPool<Vector256<double>>.Shared.Return(im);
-        return (xt, yt);
     }
 }
