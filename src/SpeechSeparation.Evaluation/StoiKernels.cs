@@ -71,7 +71,13 @@ internal static class StoiKernels
         var offsets = new int[k];
         Span<double> block = stackalloc double[OutBlock];
         ref double s0 = ref MemoryMarshal.GetArrayDataReference(streams);
-        for (int r = 0; r < p; r++)
+        // Groups of five consecutive phases share their input loads (their tap windows nearly coincide); the leftover
+        // phases run one at a time.
+        int grouped = p / GroupPhases * GroupPhases;
+        if (!Vector256.IsHardwareAccelerated) grouped = 0;
+        for (int r0 = 0; r0 < grouped; r0 += GroupPhases)
+            ResampleGroup(rs, kernels, ref s0, m, lp, r0, outLen, y);
+        for (int r = grouped; r < p; r++)
         {
             int q = PhaseCount(outLen, p, r);
             if (q == 0) continue;
@@ -105,6 +111,87 @@ internal static class StoiKernels
             }
         }
         ArrayPool<double>.Shared.Return(streams);
+    }
+
+    private const int GroupPhases = 5, GroupBlock = 16;
+
+    /// <summary>
+    /// Phases <c>r0 … r0+4</c> together, 16 outputs per phase per block: every input vector is loaded once per tap position
+    /// <c>u</c> and used by all five phases, each with its own tap <c>u − start_r</c> (zero outside its kernel, which adds
+    /// nothing: each output's fused multiply-adds run in the same tap order, so the sums are those of the one-phase kernel).
+    /// </summary>
+    private static void ResampleGroup(Resampler rs, ReadOnlySpan<double> kernels, ref double s0, int m, int lp, int r0, int outLen, Span<double> y)
+    {
+        int p = rs.Phases, d = rs.Stride, k = rs.KernelLength;
+        int uMin = int.MaxValue, uMax = int.MinValue;
+        for (int g = 0; g < GroupPhases; g++)
+        {
+            uMin = Math.Min(uMin, lp + rs.Start(r0 + g));
+            uMax = Math.Max(uMax, lp + rs.Start(r0 + g) + k - 1);
+        }
+        int span = uMax - uMin + 1;
+        var coef = ArrayPool<double>.Shared.Rent(span * GroupPhases);
+        var off = ArrayPool<int>.Shared.Rent(span);
+        for (int i = 0; i < span; i++)
+        {
+            int u = uMin + i;
+            off[i] = u % d * m + u / d;
+            for (int g = 0; g < GroupPhases; g++)
+            {
+                int t = u - lp - rs.Start(r0 + g);
+                coef[i * GroupPhases + g] = t >= 0 && t < k ? kernels[(r0 + g) * k + t] : 0.0;
+            }
+        }
+        int qMax = 0;
+        for (int g = 0; g < GroupPhases; g++) qMax = Math.Max(qMax, PhaseCount(outLen, p, r0 + g));
+        Span<double> block = stackalloc double[GroupBlock];
+        ref double c0 = ref MemoryMarshal.GetArrayDataReference(coef);
+        ref int o0 = ref MemoryMarshal.GetArrayDataReference(off);
+        for (int q0 = 0; q0 < qMax; q0 += GroupBlock)
+        {
+            Vector256<double> a00 = default, a01 = default, a02 = default, a03 = default;
+            Vector256<double> a10 = default, a11 = default, a12 = default, a13 = default;
+            Vector256<double> a20 = default, a21 = default, a22 = default, a23 = default;
+            Vector256<double> a30 = default, a31 = default, a32 = default, a33 = default;
+            Vector256<double> a40 = default, a41 = default, a42 = default, a43 = default;
+            for (int i = 0; i < span; i++)
+            {
+                ref double src = ref Unsafe.Add(ref s0, Unsafe.Add(ref o0, i) + q0);
+                var x0 = Vector256.LoadUnsafe(ref src, 0); var x1 = Vector256.LoadUnsafe(ref src, 4);
+                var x2 = Vector256.LoadUnsafe(ref src, 8); var x3 = Vector256.LoadUnsafe(ref src, 12);
+                ref double c = ref Unsafe.Add(ref c0, i * GroupPhases);
+                var c_ = Vector256.Create(c);
+                a00 = Vector256.FusedMultiplyAdd(c_, x0, a00); a01 = Vector256.FusedMultiplyAdd(c_, x1, a01);
+                a02 = Vector256.FusedMultiplyAdd(c_, x2, a02); a03 = Vector256.FusedMultiplyAdd(c_, x3, a03);
+                c_ = Vector256.Create(Unsafe.Add(ref c, 1));
+                a10 = Vector256.FusedMultiplyAdd(c_, x0, a10); a11 = Vector256.FusedMultiplyAdd(c_, x1, a11);
+                a12 = Vector256.FusedMultiplyAdd(c_, x2, a12); a13 = Vector256.FusedMultiplyAdd(c_, x3, a13);
+                c_ = Vector256.Create(Unsafe.Add(ref c, 2));
+                a20 = Vector256.FusedMultiplyAdd(c_, x0, a20); a21 = Vector256.FusedMultiplyAdd(c_, x1, a21);
+                a22 = Vector256.FusedMultiplyAdd(c_, x2, a22); a23 = Vector256.FusedMultiplyAdd(c_, x3, a23);
+                c_ = Vector256.Create(Unsafe.Add(ref c, 3));
+                a30 = Vector256.FusedMultiplyAdd(c_, x0, a30); a31 = Vector256.FusedMultiplyAdd(c_, x1, a31);
+                a32 = Vector256.FusedMultiplyAdd(c_, x2, a32); a33 = Vector256.FusedMultiplyAdd(c_, x3, a33);
+                c_ = Vector256.Create(Unsafe.Add(ref c, 4));
+                a40 = Vector256.FusedMultiplyAdd(c_, x0, a40); a41 = Vector256.FusedMultiplyAdd(c_, x1, a41);
+                a42 = Vector256.FusedMultiplyAdd(c_, x2, a42); a43 = Vector256.FusedMultiplyAdd(c_, x3, a43);
+            }
+            StorePhase(a00, a01, a02, a03, block, y, q0, r0, p, outLen);
+            StorePhase(a10, a11, a12, a13, block, y, q0, r0 + 1, p, outLen);
+            StorePhase(a20, a21, a22, a23, block, y, q0, r0 + 2, p, outLen);
+            StorePhase(a30, a31, a32, a33, block, y, q0, r0 + 3, p, outLen);
+            StorePhase(a40, a41, a42, a43, block, y, q0, r0 + 4, p, outLen);
+        }
+        ArrayPool<double>.Shared.Return(coef);
+        ArrayPool<int>.Shared.Return(off);
+    }
+
+    private static void StorePhase(Vector256<double> a0, Vector256<double> a1, Vector256<double> a2, Vector256<double> a3,
+        Span<double> block, Span<double> y, int q0, int r, int p, int outLen)
+    {
+        a0.CopyTo(block); a1.CopyTo(block[4..]); a2.CopyTo(block[8..]); a3.CopyTo(block[12..]);
+        int count = Math.Min(GroupBlock, PhaseCount(outLen, p, r) - q0);
+        for (int i = 0; i < count; i++) y[(q0 + i) * p + r] = block[i];
     }
 
     /// <summary>Number of outputs <c>o = q·phases + r &lt; outLen</c> of phase <paramref name="r"/>.</summary>
