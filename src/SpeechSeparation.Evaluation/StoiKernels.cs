@@ -220,15 +220,37 @@ internal static class StoiKernels
         return r;
     }
 
-    /// <summary>One radix-2 butterfly: <c>(a, b) ← (a + w·b, a − w·b)</c> on four lanes.</summary>
+    /// <summary>Samples <c>at … at+3</c> of the frames starting at <c>at</c>, <c>at + hop</c>, <c>at + 2·hop</c>, <c>at + 3·hop</c>: <c>vk</c> holds sample <c>at + k</c> of frame <c>l</c> in lane <c>l</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Butterfly(ref Vector256<double> ar, ref Vector256<double> ai, ref Vector256<double> br, ref Vector256<double> bi,
+    internal static void LoadTransposed(ReadOnlySpan<double> x, int at, int hop,
+        out Vector256<double> v0, out Vector256<double> v1, out Vector256<double> v2, out Vector256<double> v3)
+    {
+        var a = Vector256.Create(x.Slice(at, 4)); var b = Vector256.Create(x.Slice(at + hop, 4));
+        var c = Vector256.Create(x.Slice(at + 2 * hop, 4)); var d = Vector256.Create(x.Slice(at + 3 * hop, 4));
+        var t0 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(a, b); var t1 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(a, b);
+        var t2 = System.Runtime.Intrinsics.X86.Avx.UnpackLow(c, d); var t3 = System.Runtime.Intrinsics.X86.Avx.UnpackHigh(c, d);
+        v0 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(t0, t2, 0x20);
+        v1 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(t1, t3, 0x20);
+        v2 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(t0, t2, 0x31);
+        v3 = System.Runtime.Intrinsics.X86.Avx.Permute2x128(t1, t3, 0x31);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void StorePair(Vector256<double>[] re, Vector256<double>[] im, int at, Vector256<double> w, Vector256<double> vx, Vector256<double> vy)
+    {
+        var a = w * vx; var b = w * vy;
+        re[at] = a; re[at + 1] = a;
+        im[at] = b; im[at + 1] = b;
+    }
+
+    /// <summary><c>b·w</c> on four lanes (fused multiply-adds where available).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static (Vector256<double> R, Vector256<double> I) ComplexMultiply(Vector256<double> br, Vector256<double> bi,
         Vector256<double> wr, Vector256<double> wi)
     {
-        var tr = br * wr - bi * wi;
-        var ti = br * wi + bi * wr;
-        br = ar - tr; bi = ai - ti;
-        ar = ar + tr; ai = ai + ti;
+        if (System.Runtime.Intrinsics.X86.Fma.IsSupported)
+            return (System.Runtime.Intrinsics.X86.Fma.MultiplySubtract(br, wr, bi * wi), System.Runtime.Intrinsics.X86.Fma.MultiplyAdd(br, wi, bi * wr));
+        return (br * wr - bi * wi, br * wi + bi * wr);
     }
 
     /// <summary>
@@ -255,41 +277,71 @@ internal static class StoiKernels
             int lanes = Math.Min(Lanes, frames - f0);
             // Bit-reversed load; natural indices ≥ frameLength are zero, so for N = 2·frameLength the first radix-2
             // stage just duplicates each sample.
-            for (int i = 0; i < frameLength; i++)
+            // rev[i] for i < 256 is even; natural index i + 256 sits at rev[i] + 1 and is zero, so after the first
+            // stage both hold the windowed sample.
+            if (lanes == Lanes && System.Runtime.Intrinsics.X86.Avx.IsSupported && frameLength % 4 == 0)
             {
-                double wi = window[i];
-                for (int l = 0; l < Lanes; l++)
+                // Four consecutive samples of each of the four frames, transposed to one vector per sample.
+                int s0 = f0 * hop;
+                for (int i = 0; i < frameLength; i += 4)
                 {
-                    int s = (f0 + (l < lanes ? l : 0)) * hop + i;
-                    lane[l] = wi * x[s]; lane2[l] = wi * y[s];
+                    LoadTransposed(x, s0 + i, hop, out var v0, out var v1, out var v2, out var v3);
+                    LoadTransposed(y, s0 + i, hop, out var u0, out var u1, out var u2, out var u3);
+                    StorePair(re, im, rev[i], Vector256.Create(window[i]), v0, u0);
+                    StorePair(re, im, rev[i + 1], Vector256.Create(window[i + 1]), v1, u1);
+                    StorePair(re, im, rev[i + 2], Vector256.Create(window[i + 2]), v2, u2);
+                    StorePair(re, im, rev[i + 3], Vector256.Create(window[i + 3]), v3, u3);
                 }
-                int at = rev[i];
-                re[at] = Vector256.Create(lane[0], lane[1], lane[2], lane[3]);
-                im[at] = Vector256.Create(lane2[0], lane2[1], lane2[2], lane2[3]);
             }
-            // rev[i] for i < 256 is even; natural index i + 256 sits at rev[i] + 1 and is zero.
-            for (int j = 0; j < N; j += 2) { re[j + 1] = re[j]; im[j + 1] = im[j]; }
-            // Radix-2 stages h = 2 … 256, two per pass over the data (h and 2h on the same four points, so each point is
-            // loaded and stored once per pair of stages); the butterflies and their order per point are the radix-2 ones.
+            else
+            {
+                for (int i = 0; i < frameLength; i++)
+                {
+                    double wi = window[i];
+                    for (int l = 0; l < Lanes; l++)
+                    {
+                        int s = (f0 + (l < lanes ? l : 0)) * hop + i;
+                        lane[l] = wi * x[s]; lane2[l] = wi * y[s];
+                    }
+                    int at = rev[i];
+                    re[at] = re[at + 1] = Vector256.Create(lane[0], lane[1], lane[2], lane[3]);
+                    im[at] = im[at + 1] = Vector256.Create(lane2[0], lane2[1], lane2[2], lane2[3]);
+                }
+            }
+            // Radix-2 stages h = 2 … 256 taken two at a time as one radix-2² pass (stages h and 2h on the same four
+            // points, each point loaded and stored once per pass). The second stage's odd twiddle W_{4h}^{j+h} is
+            // W_{4h}^j·(−i), applied as a swap; products use fused multiply-adds; j = 0 has unit twiddles (no products).
             for (int h = 2; h < N; h <<= 2)
             {
                 int strideA = Half / h, strideB = strideA / 2; // W_{2h}^j = W_N^{j·N/(2h)}, W_{4h}^j = W_N^{j·N/(4h)}
-                for (int j = 0; j < h; j++)
+                for (int b = 0; b < N; b += 4 * h)
                 {
-                    var wa = (R: Vector256.Create(Cos[j * strideA]), I: Vector256.Create(Sin[j * strideA]));
-                    var wb0 = (R: Vector256.Create(Cos[j * strideB]), I: Vector256.Create(Sin[j * strideB]));
-                    var wb1 = (R: Vector256.Create(Cos[(j + h) * strideB]), I: Vector256.Create(Sin[(j + h) * strideB]));
+                    int i0 = b, i1 = i0 + h, i2 = i1 + h, i3 = i2 + h;
+                    var x0r = re[i0]; var x0i = im[i0]; var x1r = re[i1]; var x1i = im[i1];
+                    var x2r = re[i2]; var x2i = im[i2]; var x3r = re[i3]; var x3i = im[i3];
+                    var (a0r, a0i, a1r, a1i) = (x0r + x1r, x0i + x1i, x0r - x1r, x0i - x1i);
+                    var (a2r, a2i, a3r, a3i) = (x2r + x3r, x2i + x3i, x2r - x3r, x2i - x3i);
+                    re[i0] = a0r + a2r; im[i0] = a0i + a2i; re[i2] = a0r - a2r; im[i2] = a0i - a2i;
+                    // a1 ± (−i)·a3 = (a1r ± a3i, a1i ∓ a3r)
+                    re[i1] = a1r + a3i; im[i1] = a1i - a3r; re[i3] = a1r - a3i; im[i3] = a1i + a3r;
+                }
+                for (int j = 1; j < h; j++)
+                {
+                    var war = Vector256.Create(Cos[j * strideA]); var wai = Vector256.Create(Sin[j * strideA]);
+                    var wbr = Vector256.Create(Cos[j * strideB]); var wbi = Vector256.Create(Sin[j * strideB]);
                     for (int b = 0; b < N; b += 4 * h)
                     {
                         int i0 = b + j, i1 = i0 + h, i2 = i1 + h, i3 = i2 + h;
-                        var (x0r, x0i) = (re[i0], im[i0]); var (x1r, x1i) = (re[i1], im[i1]);
-                        var (x2r, x2i) = (re[i2], im[i2]); var (x3r, x3i) = (re[i3], im[i3]);
-                        Butterfly(ref x0r, ref x0i, ref x1r, ref x1i, wa.R, wa.I);
-                        Butterfly(ref x2r, ref x2i, ref x3r, ref x3i, wa.R, wa.I);
-                        Butterfly(ref x0r, ref x0i, ref x2r, ref x2i, wb0.R, wb0.I);
-                        Butterfly(ref x1r, ref x1i, ref x3r, ref x3i, wb1.R, wb1.I);
-                        re[i0] = x0r; im[i0] = x0i; re[i1] = x1r; im[i1] = x1i;
-                        re[i2] = x2r; im[i2] = x2i; re[i3] = x3r; im[i3] = x3i;
+                        var x0r = re[i0]; var x0i = im[i0];
+                        var (t1r, t1i) = ComplexMultiply(re[i1], im[i1], war, wai);
+                        var (a0r, a0i, a1r, a1i) = (x0r + t1r, x0i + t1i, x0r - t1r, x0i - t1i);
+                        var x2r = re[i2]; var x2i = im[i2];
+                        var (t3r, t3i) = ComplexMultiply(re[i3], im[i3], war, wai);
+                        var (a2r, a2i, a3r, a3i) = (x2r + t3r, x2i + t3i, x2r - t3r, x2i - t3i);
+                        var (u2r, u2i) = ComplexMultiply(a2r, a2i, wbr, wbi);
+                        var (u3r, u3i) = ComplexMultiply(a3r, a3i, wbr, wbi);
+                        re[i0] = a0r + u2r; im[i0] = a0i + u2i; re[i2] = a0r - u2r; im[i2] = a0i - u2i;
+                        re[i1] = a1r + u3i; im[i1] = a1i - u3r; re[i3] = a1r - u3i; im[i3] = a1i + u3r;
                     }
                 }
             }

@@ -27,4 +27,41 @@ public class StoiKernelTests
             Assert.Equal(fromFloat[i], fromDouble[i]);
         }
     }
+
+    [Theory]
+    [InlineData(37)] // a partial last group of four frames
+    [InlineData(40)]
+    public void BandEnvelopesMatchADirectDft(int frames)
+    {
+        const int L = ShortTimeObjectiveIntelligibility.FrameLength, H = L / 2, N = ShortTimeObjectiveIntelligibility.FftSize;
+        int len = (frames - 1) * H + L + 1; // the last frame must start before len − L
+        var rng = new Random(frames);
+        var x = Enumerable.Range(0, len).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var y = Enumerable.Range(0, len).Select(_ => rng.NextDouble() - 0.5).ToArray();
+        var (xt, yt) = ShortTimeObjectiveIntelligibility.BandEnvelopePair(x, y);
+        Assert.Equal(ShortTimeObjectiveIntelligibility.FrameCount(len), frames);
+        var (obm, _) = ShortTimeObjectiveIntelligibility.OctaveBandMatrix();
+        int bins = N / 2 + 1;
+        foreach (var (sig, env) in new[] { (x, xt), (y, yt) })
+            for (int f = 0; f < frames; f++)
+            {
+                var power = new double[bins];
+                for (int k = 0; k < bins; k++)
+                {
+                    double re = 0, im = 0;
+                    for (int n = 0; n < L; n++)
+                    {
+                        double v = (0.5 - 0.5 * Math.Cos(2 * Math.PI * (n + 1) / (L + 1))) * sig[f * H + n];
+                        re += v * Math.Cos(2 * Math.PI * k * n / N); im -= v * Math.Sin(2 * Math.PI * k * n / N);
+                    }
+                    power[k] = re * re + im * im;
+                }
+                for (int b = 0; b < ShortTimeObjectiveIntelligibility.Bands; b++)
+                {
+                    double e = 0;
+                    for (int k = 0; k < bins; k++) e += obm[b * bins + k] * power[k];
+                    Assert.True(Math.Abs(Math.Sqrt(e) - env[b * frames + f]) <= 1e-12 * (1 + Math.Sqrt(e)), $"frame {f} band {b}");
+                }
+            }
+    }
 }
