@@ -65,11 +65,20 @@ internal sealed class BlockedCorrelation
     /// <summary>Spectra of the segments <c>y[b·B − maxLag, (b+1)·B + maxLag)</c> (the right operand; zero outside the signal).</summary>
     public double[] SegmentSpectra(ReadOnlySpan<double> y) => Spectra(y, MaxLag, BlockLength + 2 * MaxLag);
 
-    private double[] Spectra(ReadOnlySpan<double> x, int lead, int count)
+    /// <summary>Values per set of spectra (<see cref="Blocks"/> one-sided spectra of <c>N/2 + 1</c> complex bins).</summary>
+    public int SpectraLength => Blocks * SpectrumLength;
+
+    /// <summary><see cref="BlockSpectra"/> into a buffer from <see cref="ArrayPool{T}.Shared"/> (at least <see cref="SpectraLength"/> long; the caller returns it).</summary>
+    public double[] RentBlockSpectra(ReadOnlySpan<double> x) => Spectra(x, 0, BlockLength, ArrayPool<double>.Shared.Rent(SpectraLength));
+
+    /// <summary><see cref="SegmentSpectra"/> into a pooled buffer (the caller returns it).</summary>
+    public double[] RentSegmentSpectra(ReadOnlySpan<double> y) => Spectra(y, MaxLag, BlockLength + 2 * MaxLag, ArrayPool<double>.Shared.Rent(SpectraLength));
+
+    private double[] Spectra(ReadOnlySpan<double> x, int lead, int count, double[]? result = null)
     {
         if (x.Length != Length) throw new ArgumentException($"Signal holds {x.Length} samples; {Length} expected.", nameof(x));
         int specLen = SpectrumLength;
-        var result = new double[Blocks * specLen];
+        result ??= new double[Blocks * specLen];
         var padded = ArrayPool<double>.Shared.Rent(N);
         var frame = padded.AsSpan(0, N);
         for (int b = 0; b < Blocks; b++)

@@ -125,6 +125,7 @@ public static class BssEvalImages
             }
             projector.SolveGroupMany(j, cJ[j]);
         }
+        projector.ReleaseSpectra();
         projector.SolveAllMany(cAll.SelectMany(c => c).ToArray());
 
         int nwin = WindowCount(t, window, hop);

@@ -12,7 +12,7 @@ internal sealed class BssProjector
 {
     private readonly double[][] _signals;
     private readonly BlockedCorrelation _xcorr;
-    private readonly double[][] _blockSpectra;
+    private double[][]? _blockSpectra; // pooled; returned by ReleaseSpectra
     private readonly double[,][] _corr;
     private readonly double _loading;
     private readonly bool _factorAll;
@@ -44,8 +44,8 @@ internal sealed class BssProjector
         var segmentSpectra = new double[s][];
         for (int i = 0; i < s; i++)
         {
-            _blockSpectra[i] = _xcorr.BlockSpectra(signals[i]);
-            segmentSpectra[i] = _xcorr.SegmentSpectra(signals[i]);
+            _blockSpectra[i] = _xcorr.RentBlockSpectra(signals[i]);
+            segmentSpectra[i] = _xcorr.RentSegmentSpectra(signals[i]); // only for the Gram correlations below
         }
         // corr[i][k][m + L - 1] = Σ_u x_i(u)·x_k(u + m), |m| < L.
         var corr = new double[s, s][];
@@ -62,6 +62,7 @@ internal sealed class BssProjector
                     corr[k, i] = r;
                 }
             }
+        foreach (var spectra in segmentSpectra) System.Buffers.ArrayPool<double>.Shared.Return(spectra);
         _corr = corr;
         _loading = diagonalLoading;
         _factorAll = factorAll;
@@ -142,13 +143,26 @@ internal sealed class BssProjector
         int l = FilterLength;
         var d = new double[_signals.Length * l];
         var tmp = new double[2 * l - 1];
-        var spec = _xcorr.SegmentSpectra(estimate);
+        var blocks = _blockSpectra ?? throw new ObjectDisposedException(nameof(BssProjector), "The reference spectra were released.");
+        var spec = _xcorr.RentSegmentSpectra(estimate);
         for (int i = 0; i < _signals.Length; i++)
         {
-            _xcorr.Correlate(_blockSpectra[i], spec, tmp);
+            _xcorr.Correlate(blocks[i], spec, tmp);
             tmp.AsSpan(l - 1, l).CopyTo(d.AsSpan(i * l, l));
         }
+        System.Buffers.ArrayPool<double>.Shared.Return(spec);
         return d;
+    }
+
+    /// <summary>
+    /// Returns the pooled reference spectra (no <see cref="RightHandSide"/> afterwards). Optional: a projector that is
+    /// never released leaves them to the garbage collector. Not thread-safe with concurrent <see cref="RightHandSide"/>.
+    /// </summary>
+    public void ReleaseSpectra()
+    {
+        var spectra = Interlocked.Exchange(ref _blockSpectra, null);
+        if (spectra is null) return;
+        foreach (var b in spectra) System.Buffers.ArrayPool<double>.Shared.Return(b);
     }
 
     /// <summary>Filters projecting on every reference signal (solves in place).</summary>
