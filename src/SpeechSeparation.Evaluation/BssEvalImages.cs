@@ -96,7 +96,13 @@ public static class BssEvalImages
             {
                 var r = new double[t]; var e = new double[t];
                 int off = s * perSource + c;
-                for (int i = 0; i < t; i++) { r[i] = references[off + i * channels]; e[i] = estimates[off + i * channels]; }
+                if (channels == 1)
+                {
+                    MetricInput.Widen(references.Slice(off, t), r);
+                    MetricInput.Widen(estimates.Slice(off, t), e);
+                }
+                else
+                    for (int i = 0; i < t; i++) { r[i] = references[off + i * channels]; e[i] = estimates[off + i * channels]; }
                 refs[s * channels + c] = r; ests[s * channels + c] = e;
             }
         bool anyRefSilent = false;
