@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace SpeechSeparation.Evaluation;
 
 /// <summary>Frame-wise BSS Eval v4 criteria: row-major <c>[source, window]</c> arrays (NaN for skipped windows).</summary>
@@ -94,7 +96,13 @@ public static class BssEvalImages
             {
                 var r = new double[t]; var e = new double[t];
                 int off = s * perSource + c;
-                for (int i = 0; i < t; i++) { r[i] = references[off + i * channels]; e[i] = estimates[off + i * channels]; }
+                if (channels == 1)
+                {
+                    MetricInput.Widen(references.Slice(off, t), r);
+                    MetricInput.Widen(estimates.Slice(off, t), e);
+                }
+                else
+                    for (int i = 0; i < t; i++) { r[i] = references[off + i * channels]; e[i] = estimates[off + i * channels]; }
                 refs[s * channels + c] = r; ests[s * channels + c] = e;
             }
         bool anyRefSilent = false;
@@ -123,6 +131,7 @@ public static class BssEvalImages
             }
             projector.SolveGroupMany(j, cJ[j]);
         }
+        projector.ReleaseSpectra();
         projector.SolveAllMany(cAll.SelectMany(c => c).ToArray());
 
         int nwin = WindowCount(t, window, hop);
@@ -154,17 +163,16 @@ public static class BssEvalImages
             }
         }
         var xSpec = new double[signalCount][];
-        for (int sIdx = 0; sIdx < signalCount; sIdx++) xSpec[sIdx] = new double[specLen];
+        var ySpec = new double[signalCount][];
+        for (int sIdx = 0; sIdx < signalCount; sIdx++) { xSpec[sIdx] = new double[specLen]; ySpec[sIdx] = new double[specLen]; }
         var accAll = new double[specLen];
         var accOwn = new double[specLen];
-        var pj = new double[nfft];
-        var pall = new double[nfft];
+        Span<double> energies = stackalloc double[7];
         for (int w = 0; w < nwin; w++)
         {
             int start = window < t ? w * hop : 0;
             int end = window < t ? Math.Min(start + window, t) : t;
             var range = start..end;
-            int len = end - start, plen = len + l - 1;
             bool skip = false;
             for (int s = 0; s < sources && !skip; s++)
             {
@@ -182,6 +190,9 @@ public static class BssEvalImages
                     Array.Clear(padded);
                     refs[sIdx].AsSpan(range).CopyTo(padded);
                     plan.Forward(padded, xSpec[sIdx]);
+                    Array.Clear(padded);
+                    ests[sIdx].AsSpan(range).CopyTo(padded);
+                    plan.Forward(padded, ySpec[sIdx]);
                 }
             for (int j = 0; j < sources; j++)
             {
@@ -190,31 +201,14 @@ public static class BssEvalImages
                 double eTrue = 0, eSpat = 0, eInterf = 0, eArtif = 0, eDist = 0, eImage = 0, eTarget = 0;
                 for (int oc = 0; oc < channels; oc++)
                 {
+                    // Spectra of the projections (full linear convolutions: nfft ≥ window + L − 1, nothing wraps).
                     Array.Clear(accAll); Array.Clear(accOwn);
                     for (int sIdx = 0; sIdx < signalCount; sIdx++) ComplexMultiplyAdd(xSpec[sIdx], hAll[j][oc][sIdx], accAll);
                     for (int c = 0; c < channels; c++) ComplexMultiplyAdd(xSpec[j * channels + c], hOwn[j][oc][c], accOwn);
-                    plan.Inverse(accAll, pall);
-                    plan.Inverse(accOwn, pj);
-                    var sTrue = refs[j * channels + oc].AsSpan(range);
-                    var est = ests[j * channels + oc].AsSpan(range);
-                    for (int i = 0; i < plen; i++)
-                    {
-                        double st = i < len ? sTrue[i] : 0.0;
-                        double y = i < len ? est[i] : 0.0;
-                        double spat = pj[i] - st;
-                        double interf = pall[i] - st - spat;
-                        double artif = y - st - spat - interf;
-                        eTrue += st * st;
-                        eSpat += spat * spat;
-                        eInterf += interf * interf;
-                        eArtif += artif * artif;
-                        double dist = spat + interf + artif;
-                        eDist += dist * dist;
-                        double img = st + spat;
-                        eImage += img * img;
-                        double tgt = st + spat + interf;
-                        eTarget += tgt * tgt;
-                    }
+                    // The decomposition's energies by Parseval: s_true = x, e_spat = P_j − x, e_interf = P_all − P_j,
+                    // e_artif = y − P_all (so distortion = y − x, image = P_j, target = P_all).
+                    SpectralEnergies(xSpec[j * channels + oc], ySpec[j * channels + oc], accOwn, accAll, nfft, energies);
+                    eTrue += energies[0]; eSpat += energies[1]; eInterf += energies[2]; eArtif += energies[3]; eDist += energies[4]; eImage += energies[5]; eTarget += energies[6];
                 }
                 sdr[k] = BssEvalSources.Decibels(eTrue, eDist);
                 isr[k] = BssEvalSources.Decibels(eTrue, eSpat);
@@ -233,10 +227,60 @@ public static class BssEvalImages
         return spec;
     }
 
+    /// <summary>
+    /// Energies (sums of squares over the <paramref name="nfft"/> time samples, by Parseval from one-sided spectra) of
+    /// <c>x</c>, <c>pj − x</c>, <c>pall − pj</c>, <c>y − pall</c>, <c>y − x</c>, <c>pj</c>, <c>pall</c>.
+    /// </summary>
+    internal static void SpectralEnergies(double[] x, double[] y, double[] pj, double[] pall, int nfft, Span<double> e)
+    {
+        int n = nfft + 2, k = 0; // interleaved bins 0 … nfft/2
+        Span<double> sums = stackalloc double[7];
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<double> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default;
+            for (; k <= n - 4; k += 4)
+            {
+                var vx = Vector256.LoadUnsafe(ref x[0], (nuint)k); var vy = Vector256.LoadUnsafe(ref y[0], (nuint)k);
+                var vj = Vector256.LoadUnsafe(ref pj[0], (nuint)k); var va = Vector256.LoadUnsafe(ref pall[0], (nuint)k);
+                var d1 = vj - vx; var d2 = va - vj; var d3 = vy - va; var d4 = vy - vx;
+                s0 += vx * vx; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3; s4 += d4 * d4; s5 += vj * vj; s6 += va * va;
+            }
+            sums[0] = Vector256.Sum(s0); sums[1] = Vector256.Sum(s1); sums[2] = Vector256.Sum(s2); sums[3] = Vector256.Sum(s3);
+            sums[4] = Vector256.Sum(s4); sums[5] = Vector256.Sum(s5); sums[6] = Vector256.Sum(s6);
+        }
+        for (; k < n; k++) AddSquares(sums, x[k], y[k], pj[k], pall[k], 1);
+        // Bins 1 … nfft/2 − 1 stand for two bins each; bins 0 and nfft/2 for one: total = 2·Σ − |X_0|² − |X_{N/2}|².
+        for (int i = 0; i < 7; i++) sums[i] *= 2;
+        foreach (int b in new[] { 0, 1, nfft, nfft + 1 }) AddSquares(sums, x[b], y[b], pj[b], pall[b], -1);
+        for (int i = 0; i < 7; i++) e[i] = sums[i] / nfft;
+    }
+
+    private static void AddSquares(Span<double> sums, double x, double y, double pj, double pall, double sign)
+    {
+        double d1 = pj - x, d2 = pall - pj, d3 = y - pall, d4 = y - x;
+        sums[0] += sign * x * x; sums[1] += sign * d1 * d1; sums[2] += sign * d2 * d2; sums[3] += sign * d3 * d3;
+        sums[4] += sign * d4 * d4; sums[5] += sign * pj * pj; sums[6] += sign * pall * pall;
+    }
+
     /// <summary><c>acc += a·b</c> on interleaved complex spectra.</summary>
     private static void ComplexMultiplyAdd(double[] a, double[] b, double[] acc)
     {
-        for (int k = 0; k < acc.Length; k += 2)
+        int k = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var sign = Vector256.Create(-1.0, 1.0, -1.0, 1.0);
+            for (; k <= acc.Length - 4; k += 4)
+            {
+                var va = Vector256.LoadUnsafe(ref a[0], (nuint)k);
+                var vb = Vector256.LoadUnsafe(ref b[0], (nuint)k);
+                var are = Vector256.Shuffle(va, Vector256.Create(0L, 0L, 2L, 2L));
+                var aim = Vector256.Shuffle(va, Vector256.Create(1L, 1L, 3L, 3L));
+                var bsw = Vector256.Shuffle(vb, Vector256.Create(1L, 0L, 3L, 2L));
+                // (ar·br − ai·bi, ar·bi + ai·br)
+                (Vector256.LoadUnsafe(ref acc[0], (nuint)k) + are * vb + aim * bsw * sign).StoreUnsafe(ref acc[0], (nuint)k);
+            }
+        }
+        for (; k < acc.Length; k += 2)
         {
             double ar = a[k], ai = a[k + 1], br = b[k], bi = b[k + 1];
             acc[k] += ar * br - ai * bi;

@@ -112,6 +112,7 @@ public static class BssEvalSources
         var (r, e) = Prepare(references, rep, sources);
         var projector = new BssProjector(r, 1, FilterLength, 0.0);
         var (sdr, sir, sar) = Decompose(projector, e[0], sources);
+        projector.ReleaseSpectra();
         var res = new double[3][];
         for (int k = 0; k < 3; k++) res[k] = new double[sources];
         for (int j = 0; j < sources; j++) { res[0][j] = sdr[j]; res[1][j] = sir[j]; res[2][j] = sar[j]; }
@@ -165,6 +166,7 @@ public static class BssEvalSources
                 var (a, b, c) = Decompose(projector, e[j], n, onlyReference: j);
                 sdr[j] = a[j]; sir[j] = b[j]; sar[j] = c[j];
             }
+            projector.ReleaseSpectra();
             return new BssEvalResult(n, sdr, sir, sar, Enumerable.Range(0, n).ToArray(), null, null, null);
         }
         var mSdr = new double[n * n]; var mSir = new double[n * n]; var mSar = new double[n * n];
@@ -173,6 +175,7 @@ public static class BssEvalSources
             var (a, b, c) = Decompose(projector, e[est], n);
             for (int j = 0; j < n; j++) { mSdr[est * n + j] = a[j]; mSir[est * n + j] = b[j]; mSar[est * n + j] = c[j]; }
         }
+        projector.ReleaseSpectra();
         // perm[j] = estimate for reference j, maximising mean SIR[perm[j], j].
         var byRef = PermutationSearch.Transpose(mSir, n);
         var perm = PermutationSearch.Find(byRef, n, PermutationObjective.Maximize, ExhaustiveLimit);

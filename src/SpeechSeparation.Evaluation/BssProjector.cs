@@ -11,8 +11,8 @@ namespace SpeechSeparation.Evaluation;
 internal sealed class BssProjector
 {
     private readonly double[][] _signals;
-    private readonly CrossCorrelation _xcorr;
-    private readonly double[][] _spectra;
+    private readonly BlockedCorrelation _xcorr;
+    private double[][]? _blockSpectra; // pooled; returned by ReleaseSpectra
     private readonly double[,][] _corr;
     private readonly double _loading;
     private readonly bool _factorAll;
@@ -39,16 +39,21 @@ internal sealed class BssProjector
         FilterLength = filterLength;
         int s = signals.Length, l = filterLength, n = s * l;
         Length = signals[0].Length;
-        _xcorr = new CrossCorrelation(Length, l);
-        _spectra = new double[s][];
-        for (int i = 0; i < s; i++) _spectra[i] = _xcorr.Spectrum(signals[i]);
+        _xcorr = new BlockedCorrelation(Length, l - 1);
+        _blockSpectra = new double[s][];
+        var segmentSpectra = new double[s][];
+        for (int i = 0; i < s; i++)
+        {
+            _blockSpectra[i] = _xcorr.RentBlockSpectra(signals[i]);
+            segmentSpectra[i] = _xcorr.RentSegmentSpectra(signals[i]); // only for the Gram correlations below
+        }
         // corr[i][k][m + L - 1] = Σ_u x_i(u)·x_k(u + m), |m| < L.
         var corr = new double[s, s][];
         for (int i = 0; i < s; i++)
             for (int k = i; k < s; k++)
             {
                 var c = new double[2 * l - 1];
-                _xcorr.Correlate(_spectra[i], _spectra[k], l - 1, c);
+                _xcorr.Correlate(_blockSpectra[i], segmentSpectra[k], c);
                 corr[i, k] = c;
                 if (k != i)
                 {
@@ -57,6 +62,7 @@ internal sealed class BssProjector
                     corr[k, i] = r;
                 }
             }
+        foreach (var spectra in segmentSpectra) System.Buffers.ArrayPool<double>.Shared.Return(spectra);
         _corr = corr;
         _loading = diagonalLoading;
         _factorAll = factorAll;
@@ -137,13 +143,26 @@ internal sealed class BssProjector
         int l = FilterLength;
         var d = new double[_signals.Length * l];
         var tmp = new double[2 * l - 1];
-        var spec = _xcorr.Spectrum(estimate);
+        var blocks = _blockSpectra ?? throw new ObjectDisposedException(nameof(BssProjector), "The reference spectra were released.");
+        var spec = _xcorr.RentSegmentSpectra(estimate);
         for (int i = 0; i < _signals.Length; i++)
         {
-            _xcorr.Correlate(_spectra[i], spec, l - 1, tmp);
+            _xcorr.Correlate(blocks[i], spec, tmp);
             tmp.AsSpan(l - 1, l).CopyTo(d.AsSpan(i * l, l));
         }
+        System.Buffers.ArrayPool<double>.Shared.Return(spec);
         return d;
+    }
+
+    /// <summary>
+    /// Returns the pooled reference spectra (no <see cref="RightHandSide"/> afterwards). Optional: a projector that is
+    /// never released leaves them to the garbage collector. Not thread-safe with concurrent <see cref="RightHandSide"/>.
+    /// </summary>
+    public void ReleaseSpectra()
+    {
+        var spectra = Interlocked.Exchange(ref _blockSpectra, null);
+        if (spectra is null) return;
+        foreach (var b in spectra) System.Buffers.ArrayPool<double>.Shared.Return(b);
     }
 
     /// <summary>Filters projecting on every reference signal (solves in place).</summary>

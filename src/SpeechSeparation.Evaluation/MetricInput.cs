@@ -56,15 +56,19 @@ internal static class MetricInput
         return -1;
     }
 
-    public static bool IsSilent(ReadOnlySpan<float> x)
-    {
-        foreach (var v in x) if (v != 0f) return false;
-        return true;
-    }
+    /// <summary>Whether every sample compares equal to zero (±0; NaN is not silent).</summary>
+    public static bool IsSilent(ReadOnlySpan<float> x) => IsSilentCore(x);
 
-    public static bool IsSilent(ReadOnlySpan<double> x)
+    /// <inheritdoc cref="IsSilent(ReadOnlySpan{float})"/>
+    public static bool IsSilent(ReadOnlySpan<double> x) => IsSilentCore(x);
+
+    private static bool IsSilentCore<T>(ReadOnlySpan<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        foreach (var v in x) if (v != 0d) return false;
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= x.Length - Vector256<T>.Count; i += Vector256<T>.Count)
+                if (!Vector256.EqualsAll(Vector256.Create(x.Slice(i, Vector256<T>.Count)), Vector256<T>.Zero)) return false;
+        for (; i < x.Length; i++) if (x[i] != T.Zero) return false;
         return true;
     }
 
@@ -114,7 +118,22 @@ internal static class MetricInput
     public static double[] ToDouble(ReadOnlySpan<float> x)
     {
         var d = new double[x.Length];
-        for (int i = 0; i < x.Length; i++) d[i] = x[i];
+        Widen(x, d);
         return d;
+    }
+
+    /// <summary><c>destination[i] = x[i]</c> (exact float → double), eight samples per step.</summary>
+    public static void Widen(ReadOnlySpan<float> x, Span<double> destination)
+    {
+        if (destination.Length < x.Length) throw new ArgumentException("Destination too short.", nameof(destination));
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
+            {
+                var (lo, hi) = Vector256.Widen(Vector256.Create(x.Slice(i, Vector256<float>.Count)));
+                lo.CopyTo(destination.Slice(i, 4));
+                hi.CopyTo(destination.Slice(i + 4, 4));
+            }
+        for (; i < x.Length; i++) destination[i] = x[i];
     }
 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.Intrinsics;
 using SpeechSeparation.Signal;
 
@@ -70,7 +71,21 @@ public static class ShortTimeObjectiveIntelligibility
         MetricInput.RequireNotSilent(clean, nameof(clean));
         if (sampleRate == InternalRate) return FromInternalRate(MetricInput.ToDouble(clean), MetricInput.ToDouble(degraded), extended);
         var resampler = OctaveResampler(sampleRate);
-        return FromInternalRate(StoiKernels.Resample(resampler, clean), StoiKernels.Resample(resampler, degraded), extended);
+        int n = StoiKernels.OutputLength(resampler, clean.Length);
+        // The 10 kHz signals live only for this call: pooled, not allocated (they are large-object-heap sized).
+        var x = ArrayPool<double>.Shared.Rent(n);
+        var y = ArrayPool<double>.Shared.Rent(n);
+        try
+        {
+            StoiKernels.ResampleInto(resampler, clean, x.AsSpan(0, n));
+            StoiKernels.ResampleInto(resampler, degraded, y.AsSpan(0, n));
+            return FromInternalRate(x.AsSpan(0, n), y.AsSpan(0, n), extended);
+        }
+        finally
+        {
+            ArrayPool<double>.Shared.Return(x);
+            ArrayPool<double>.Shared.Return(y);
+        }
     }
 
     private static readonly System.Collections.Concurrent.ConcurrentDictionary<int, Resampler> Resamplers = new();
@@ -88,13 +103,28 @@ public static class ShortTimeObjectiveIntelligibility
     }
 
     /// <summary>Silence removal, band envelopes and the (E)STOI average of validated 10 kHz signals.</summary>
-    private static double FromInternalRate(double[] x, double[] y, bool extended)
+    private static double FromInternalRate(ReadOnlySpan<double> x, ReadOnlySpan<double> y, bool extended)
     {
-        var (xs, ys) = RemoveSilentFrames(x, y);
-        var (xt, yt) = BandEnvelopePair(xs, ys);
-        int frames = xt.Length / Bands;
-        if (frames < SegmentLength) return TooShortScore;
-        return extended ? ExtendedFromEnvelopes(xt, yt, frames) : ClassicFromEnvelopes(xt, yt, frames);
+        var pool = ArrayPool<double>.Shared;
+        var xs = pool.Rent(Math.Max(1, x.Length));
+        var ys = pool.Rent(Math.Max(1, x.Length));
+        double[]? xt = null, yt = null;
+        try
+        {
+            int len = RemoveSilentFrames(x, y, xs, ys);
+            int frames = FrameCount(len);
+            if (frames < SegmentLength) return TooShortScore;
+            xt = pool.Rent(Bands * frames);
+            yt = pool.Rent(Bands * frames);
+            BandEnvelopePair(xs.AsSpan(0, len), ys.AsSpan(0, len), xt, yt);
+            return extended ? ExtendedFromEnvelopes(xt, yt, frames) : ClassicFromEnvelopes(xt, yt, frames);
+        }
+        finally
+        {
+            pool.Return(xs); pool.Return(ys);
+            if (xt is not null) pool.Return(xt);
+            if (yt is not null) pool.Return(yt);
+        }
     }
 
     private static void Validate(ReadOnlySpan<double> clean, ReadOnlySpan<double> degraded, int sampleRate)
@@ -121,20 +151,57 @@ public static class ShortTimeObjectiveIntelligibility
     /// </summary>
     internal static (double[] X, double[] Y) RemoveSilentFrames(double[] x, double[] y)
     {
+        var xs = new double[x.Length];
+        var ys = new double[x.Length];
+        int len = RemoveSilentFrames(x, y, xs, ys);
+        return (xs[..len], ys[..len]);
+    }
+
+    /// <summary>
+    /// <see cref="RemoveSilentFrames(double[], double[])"/> into <paramref name="xs"/> and <paramref name="ys"/> (at least
+    /// <c>x.Length</c> long, any content); returns the number of samples written.
+    /// </summary>
+    internal static int RemoveSilentFrames(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> xs, Span<double> ys)
+    {
         var w = FrameWindow;
         int count = FrameCount(x.Length);
-        var energy = new double[count];
+        if (count == 0) return 0;
+        var energyArr = ArrayPool<double>.Shared.Rent(count);
+        var energy = energyArr.AsSpan(0, count);
         double max = double.NegativeInfinity;
         int f4 = count / 4 * 4;
         // Four frames per pass: four independent sums (each in the scalar order) hide the add latency.
-        for (int f = 0; f < f4; f += 4)
+        int fv = 0;
+        if (System.Runtime.Intrinsics.X86.Avx.IsSupported)
+        {
+            // The same four sums, one per lane: four consecutive samples of four frames per transposed load.
+            Span<double> e4 = stackalloc double[4];
+            for (; fv < f4; fv += 4)
+            {
+                int s = fv * Hop;
+                var acc = Vector256<double>.Zero;
+                for (int i = 0; i < FrameLength; i += 4)
+                {
+                    StoiKernels.LoadTransposed(x, s + i, Hop, out var v0, out var v1, out var v2, out var v3);
+                    var p0 = Vector256.Create(w[i]) * v0; acc += p0 * p0;
+                    var p1 = Vector256.Create(w[i + 1]) * v1; acc += p1 * p1;
+                    var p2 = Vector256.Create(w[i + 2]) * v2; acc += p2 * p2;
+                    var p3 = Vector256.Create(w[i + 3]) * v3; acc += p3 * p3;
+                }
+                acc.CopyTo(e4);
+                for (int l = 0; l < 4; l++) energy[fv + l] = 20.0 * Math.Log10(Math.Sqrt(e4[l]) + Eps);
+            }
+        }
+        for (int f = fv; f < f4; f += 4)
         {
             int s = f * Hop;
             double e0 = 0, e1 = 0, e2 = 0, e3 = 0;
+            var x0 = x.Slice(s, FrameLength); var x1 = x.Slice(s + Hop, FrameLength);
+            var x2 = x.Slice(s + 2 * Hop, FrameLength); var x3 = x.Slice(s + 3 * Hop, FrameLength);
             for (int i = 0; i < FrameLength; i++)
             {
                 double wi = w[i];
-                double v0 = wi * x[s + i], v1 = wi * x[s + Hop + i], v2 = wi * x[s + 2 * Hop + i], v3 = wi * x[s + 3 * Hop + i];
+                double v0 = wi * x0[i], v1 = wi * x1[i], v2 = wi * x2[i], v3 = wi * x3[i];
                 e0 += v0 * v0; e1 += v1 * v1; e2 += v2 * v2; e3 += v3 * v3;
             }
             energy[f] = 20.0 * Math.Log10(Math.Sqrt(e0) + Eps);
@@ -150,21 +217,51 @@ public static class ShortTimeObjectiveIntelligibility
             energy[f] = 20.0 * Math.Log10(Math.Sqrt(e) + Eps);
         }
         for (int f = 0; f < count; f++) if (energy[f] > max) max = energy[f];
-        var kept = new List<int>(count);
-        for (int f = 0; f < count; f++) if (max - DynamicRange - energy[f] < 0) kept.Add(f);
-        int len = kept.Count == 0 ? 0 : (kept.Count - 1) * Hop + FrameLength;
-        var xs = new double[len];
-        var ys = new double[len];
-        for (int k = 0; k < kept.Count; k++)
+        // Overlap-add of the kept windowed frames: the first half of each frame adds onto the previous frame's second
+        // half (the same sums as accumulating into zeros), the second half is stored.
+        int kept = 0;
+        var wLo = w.AsSpan(0, Hop); var wHi = w.AsSpan(Hop, Hop);
+        for (int f = 0; f < count; f++)
         {
-            int src = kept[k] * Hop, dst = k * Hop;
-            for (int i = 0; i < FrameLength; i++)
+            if (!(max - DynamicRange - energy[f] < 0)) continue;
+            int src = f * Hop, dst = kept * Hop;
+            if (kept == 0)
             {
-                xs[dst + i] += w[i] * x[src + i];
-                ys[dst + i] += w[i] * y[src + i];
+                Multiply(wLo, x.Slice(src, Hop), xs.Slice(dst, Hop));
+                Multiply(wLo, y.Slice(src, Hop), ys.Slice(dst, Hop));
             }
+            else
+            {
+                MultiplyAdd(wLo, x.Slice(src, Hop), xs.Slice(dst, Hop));
+                MultiplyAdd(wLo, y.Slice(src, Hop), ys.Slice(dst, Hop));
+            }
+            Multiply(wHi, x.Slice(src + Hop, Hop), xs.Slice(dst + Hop, Hop));
+            Multiply(wHi, y.Slice(src + Hop, Hop), ys.Slice(dst + Hop, Hop));
+            kept++;
         }
-        return (xs, ys);
+        ArrayPool<double>.Shared.Return(energyArr);
+        return kept == 0 ? 0 : (kept - 1) * Hop + FrameLength;
+    }
+
+    /// <summary><c>d[i] = w[i]·v[i]</c> (elementwise, no fused operations).</summary>
+    private static void Multiply(ReadOnlySpan<double> w, ReadOnlySpan<double> v, Span<double> d)
+    {
+        int i = 0;
+        for (; i <= w.Length - Vector256<double>.Count; i += Vector256<double>.Count)
+            (Vector256.Create(w.Slice(i, 4)) * Vector256.Create(v.Slice(i, 4))).CopyTo(d.Slice(i, 4));
+        for (; i < w.Length; i++) d[i] = w[i] * v[i];
+    }
+
+    /// <summary><c>d[i] = d[i] + w[i]·v[i]</c> with the product rounded first (as the scalar loop; no fused multiply-add).</summary>
+    private static void MultiplyAdd(ReadOnlySpan<double> w, ReadOnlySpan<double> v, Span<double> d)
+    {
+        int i = 0;
+        for (; i <= w.Length - Vector256<double>.Count; i += Vector256<double>.Count)
+        {
+            var p = Vector256.Create(w.Slice(i, 4)) * Vector256.Create(v.Slice(i, 4));
+            (Vector256.Create(d.Slice(i, 4)) + p).CopyTo(d.Slice(i, 4));
+        }
+        for (; i < w.Length; i++) d[i] += w[i] * v[i];
     }
 
     /// <summary>Frames start at 0, 128, … while start &lt; length − 256 (a frame ending on the last sample is excluded).</summary>
@@ -176,8 +273,18 @@ public static class ShortTimeObjectiveIntelligibility
     /// <summary>The band envelopes of two equal-length signals (their frames share one complex FFT).</summary>
     internal static (double[] X, double[] Y) BandEnvelopePair(double[] x, double[] y)
     {
+        int frames = FrameCount(x.Length);
+        var xt = new double[Bands * frames];
+        var yt = new double[Bands * frames];
+        BandEnvelopePair(x, y, xt, yt);
+        return (xt, yt);
+    }
+
+    /// <summary><see cref="BandEnvelopePair(double[], double[])"/> into the first <c>15·frames</c> values of <paramref name="xt"/>, <paramref name="yt"/>.</summary>
+    internal static void BandEnvelopePair(ReadOnlySpan<double> x, ReadOnlySpan<double> y, Span<double> xt, Span<double> yt)
+    {
         var (_, _, lo, hi) = ThirdOctave.Value;
-        return StoiKernels.BandEnvelopePair(x, y, FrameWindow, lo, hi, FrameLength, Hop);
+        StoiKernels.BandEnvelopePair(x, y, FrameWindow, lo, hi, FrameLength, Hop, xt, yt);
     }
 
     /// <summary>The one-third-octave band matrix (row-major <c>[15, 257]</c>) and the band centre frequencies.</summary>

@@ -35,3 +35,29 @@ public class BssEvalImagesTests
         Assert.Equal(2, BssEvalImages.WindowCount(16000, 8000, 8000));
     }
 }
+
+public class SpectralEnergyTests
+{
+    [Theory]
+    [InlineData(64, 50)]
+    [InlineData(17280, 16511)]
+    [InlineData(30, 30)] // spectrum length not a multiple of four
+    public void ParsevalEnergiesEqualTimeDomainSums(int nfft, int len)
+    {
+        var rng = new Random(nfft);
+        double[] Signal() { var v = new double[nfft]; for (int i = 0; i < len; i++) v[i] = rng.NextDouble() - 0.5; return v; }
+        var x = Signal(); var y = Signal(); var pj = Signal(); var pall = Signal();
+        var plan = SpeechSeparation.Signal.RealFftPlan<double>.Get(nfft);
+        double[] Spec(double[] v) { var s = new double[nfft + 2]; plan.Forward(v, s); return s; }
+        var e = new double[7];
+        BssEvalImages.SpectralEnergies(Spec(x), Spec(y), Spec(pj), Spec(pall), nfft, e);
+        var expected = new double[7];
+        for (int i = 0; i < nfft; i++)
+        {
+            double d1 = pj[i] - x[i], d2 = pall[i] - pj[i], d3 = y[i] - pall[i], d4 = y[i] - x[i];
+            expected[0] += x[i] * x[i]; expected[1] += d1 * d1; expected[2] += d2 * d2; expected[3] += d3 * d3;
+            expected[4] += d4 * d4; expected[5] += pj[i] * pj[i]; expected[6] += pall[i] * pall[i];
+        }
+        for (int q = 0; q < 7; q++) Assert.True(Math.Abs(e[q] - expected[q]) <= 1e-12 * expected[q], $"{q}: {e[q]} vs {expected[q]}");
+    }
+}

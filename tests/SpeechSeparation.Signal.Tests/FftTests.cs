@@ -43,6 +43,30 @@ public class FftTests
     }
 
     [Theory]
+    [InlineData(16)]
+    [InlineData(64)]
+    [InlineData(4096)]    // all radix-4: every stage but the last vectorised
+    [InlineData(8640)]    // 4·4·4·3·3·3·5: the first two radix-4 stages vectorised
+    [InlineData(3072)]
+    [InlineData(81000)]
+    public void VectorStagesReproduceTheScalarStagesExactly(int n)
+    {
+        var x = RandomComplex(n, n + 1);
+        var plan = FftPlan<double>.Get(n);
+        var vf = new Complex[n]; var vi = new Complex[n]; var sf = new Complex[n]; var si = new Complex[n];
+        plan.Forward(x, vf); plan.Inverse(x, vi);
+        try
+        {
+            FftPlan<double>.VectorKernels = false;
+            plan.Forward(x, sf); plan.Inverse(x, si);
+        }
+        finally { FftPlan<double>.VectorKernels = true; }
+        Assert.Equal(sf, vf);
+        Assert.Equal(si, vi);
+        Assert.True(RelL2(vf, n <= 4096 ? Dft(x, -1) : sf) < 1e-12);
+    }
+
+    [Theory]
     [MemberData(nameof(Lengths))]
     public void ComplexMatchesDftInBothPrecisions(int n)
     {
