@@ -99,29 +99,41 @@ public class MossFormerBlock : Module<Tensor, Tensor>
     /// <summary>
     /// Quadratic attention within chunks of <see cref="GroupSize"/> frames plus linear attention over the whole sequence,
     /// applied to v and u at once (<paramref name="vu"/> = [v | u], [B, n, h]). Returns [att_v | att_u] [B, n, h].
+    /// Upstream zero-pads the sequence to a whole number of groups; zero keys add nothing and padded queries are cut off
+    /// again, so the last, shorter group is computed at its own length instead (same values, no padded copies of the
+    /// [n, h] activations).
     /// </summary>
     private Tensor Attention(Tensor quadQ, Tensor linQ, Tensor quadK, Tensor linK, Tensor vu)
     {
         using var scope = torch.NewDisposeScope();
-        long b = vu.shape[0], n = vu.shape[1], e = vu.shape[2], q = quadQ.shape[2], g = GroupSize;
-        long padding = (g - n % g) % g;
-        if (padding > 0)
-        {
-            long[] p = [0, 0, 0, padding];
-            (quadQ, linQ, quadK, linK, vu) = (F.pad(quadQ, p), F.pad(linQ, p), F.pad(quadK, p), F.pad(linK, p), F.pad(vu, p));
-        }
-        long groups = (n + padding) / g;
-        // quadratic: per chunk, A = ReLU(Q Kᵀ / g)²; padded keys are zero, so they add nothing
-        var qq = (quadQ * (1.0 / g)).view(b, groups, g, q);                  // scale the [n, q] side, not the [n, g] product
-        var kk = quadK.view(b, groups, g, q);
-        var sim = qq.matmul(kk.transpose(-1, -2));                           // [B, G, g, g] = Q Kᵀ / g
-        var attn = F.relu(sim).square();
-        if (Training && DropoutP > 0) attn = F.dropout(attn, DropoutP, true);
-        var quad = attn.matmul(vu.view(b, groups, g, e)).view(b, groups * g, e); // [B, n', h]
-        // linear (global): KV = Σ_t k_t ⊗ vu_t / n
+        long b = vu.shape[0], n = vu.shape[1], g = GroupSize;
+        // linear (global): KV = Σ_t k_t ⊗ vu_t / n, then Q_lin·KV for every frame
         var kv = linK.transpose(1, 2).matmul(vu) / n;                        // [B, q, h]
-        var att = quad.baddbmm_(linQ, kv);                                   // quad + Q_lin·KV  [B, n', h], summed inside the GEMM
-        if (padding > 0) att = att.narrow(1, 0, n);
+        var att = linQ.matmul(kv);                                           // [B, n, h]
+        // quadratic, per group: A = ReLU(Q Kᵀ / g)², A·vu added to att inside the GEMM
+        var qs = (quadQ * (1.0 / g)).contiguous();                           // scale the [n, q] side, not the [n, g] product
+        var ks = quadK.contiguous();
+        var vs = vu.contiguous();
+        long whole = n / g * g;
+        for (long i = 0; i < b; i++)
+        {
+            var (qi, ki, vi, ai) = (qs.select(0, i), ks.select(0, i), vs.select(0, i), att.select(0, i)); // [n, ·] each
+            if (whole > 0) AddQuadratic(ai.narrow(0, 0, whole), qi.narrow(0, 0, whole), ki.narrow(0, 0, whole), vi.narrow(0, 0, whole), g);
+            if (whole < n) AddQuadratic(ai.narrow(0, whole, n - whole), qi.narrow(0, whole, n - whole), ki.narrow(0, whole, n - whole), vi.narrow(0, whole, n - whole), n - whole);
+        }
         return att.MoveToOuterDisposeScope();
+    }
+
+    /// <summary><paramref name="output"/> += ReLU(Q Kᵀ)²·V within consecutive groups of <paramref name="size"/> frames
+    /// (Q already divided by the group size). All tensors are contiguous [m, ·] with m a multiple of size.</summary>
+    private void AddQuadratic(Tensor output, Tensor q, Tensor k, Tensor v, long size)
+    {
+        using var scope = torch.NewDisposeScope();
+        long groups = q.shape[0] / size;
+        var qq = q.view(groups, size, q.shape[1]);
+        var kk = k.view(groups, size, k.shape[1]);
+        var attn = F.relu(qq.bmm(kk.transpose(1, 2))).square();             // [G, s, s]
+        if (Training && DropoutP > 0) attn = F.dropout(attn, DropoutP, true);
+        output.view(groups, size, output.shape[1]).baddbmm_(attn, v.view(groups, size, v.shape[1]));
     }
 }
