@@ -25,10 +25,26 @@ internal static class Check
         }
     }
 
+    private static readonly object LoadGate = new();
+    private static IntPtr _shim;
+
+    // The runtime asks the resolver again for every P/Invoke it binds: the shim is loaded (and the process tuned) once.
     private static IntPtr Resolve(string name, Assembly assembly, DllImportSearchPath? path)
     {
         if (name != NativeMethods.Lib) return IntPtr.Zero;
-        NativeRuntimeTuning.ApplyBeforeLoadingLibtorch();
+        lock (LoadGate)
+        {
+            if (_shim == IntPtr.Zero)
+            {
+                NativeRuntimeTuning.ApplyBeforeLoadingLibtorch();
+                _shim = LoadShim(assembly, path);
+            }
+            return _shim;
+        }
+    }
+
+    private static IntPtr LoadShim(Assembly assembly, DllImportSearchPath? path)
+    {
         var candidates = new List<string>();
         var env = Environment.GetEnvironmentVariable("SPEECHSEP_NATIVE");
         if (!string.IsNullOrEmpty(env)) candidates.Add(env);
