@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Numerics.Tensors;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
@@ -122,18 +123,10 @@ internal static class MetricInput
         return d;
     }
 
-    /// <summary><c>destination[i] = x[i]</c> (exact float → double), eight samples per step.</summary>
+    /// <summary><c>destination[i] = x[i]</c> (exact float → double; TensorPrimitives' vectorised conversion).</summary>
     public static void Widen(ReadOnlySpan<float> x, Span<double> destination)
     {
         if (destination.Length < x.Length) throw new ArgumentException("Destination too short.", nameof(destination));
-        int i = 0;
-        if (Vector256.IsHardwareAccelerated)
-            for (; i <= x.Length - Vector256<float>.Count; i += Vector256<float>.Count)
-            {
-                var (lo, hi) = Vector256.Widen(Vector256.Create(x.Slice(i, Vector256<float>.Count)));
-                lo.CopyTo(destination.Slice(i, 4));
-                hi.CopyTo(destination.Slice(i + 4, 4));
-            }
-        for (; i < x.Length; i++) destination[i] = x[i];
+        TensorPrimitives.ConvertChecked<float, double>(x, destination[..x.Length]);
     }
 }
