@@ -9,7 +9,7 @@ namespace SpeechSeparation.Conformance;
 public static class ModuleFixture
 {
     /// <summary>The device fixtures run on (<c>speechsep check-fixture --device cuda</c>); CPU by default.</summary>
-    public static Device Device { get; set; } = Device.CPU;
+    public static Device Device { get; set; } = torch.CPU;
 
     /// <summary>The fixture's weight file (<c>state_dict.file</c> in config.json, else <c>state_dict.pt</c>).</summary>
     public static string WeightsPath(Fixture f)
@@ -21,16 +21,16 @@ public static class ModuleFixture
     }
 
     /// <summary>Loads the fixture's state dict into <paramref name="module"/> (strict by default) and switches to eval mode.</summary>
-    public static StateDictLoadResult LoadWeights(Fixture f, Module module, bool strict = true)
+    public static StateDictLoadResult LoadWeights(Fixture f, torch.nn.Module module, bool strict = true)
     {
         var result = module.LoadStateDict(StateDict.Load(WeightsPath(f)), strict);
-        module.Eval();
-        module.To(Device);
+        module.eval();
+        module.to(Device);
         return result;
     }
 
     /// <summary>An input array of the fixture as a tensor.</summary>
-    public static Tensor Input(Fixture f, string name) => Tensor.FromHost(f.Array("inputs", name), Device);
+    public static Tensor Input(Fixture f, string name) => HostTensors.ToTensor(f.Array("inputs", name), Device);
 
     /// <summary>Compares a produced tensor with the expected output <paramref name="name"/> (shape and values).</summary>
     public static void CompareOutput(FixtureReport report, Fixture f, string name, Tensor got)
@@ -49,12 +49,12 @@ public static class ModuleFixture
     /// Compares a module's state dict with a <c>keys.json</c> manifest: the same names in the same order, shapes and
     /// dtypes, and the stated parameter count (trainable parameters) when given.
     /// </summary>
-    public static void CompareKeys(FixtureReport report, Fixture f, Module module, string file = "keys.json")
+    public static void CompareKeys(FixtureReport report, Fixture f, torch.nn.Module module, string file = "keys.json")
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(f.PathOf(file)));
         var root = doc.RootElement;
         var keys = root.ValueKind == JsonValueKind.Array ? root : root.GetProperty("keys");
-        var sd = module.StateDict();
+        var sd = module.state_dict();
         var expectedNames = new List<string>();
         var problems = new List<string>();
         foreach (var e in keys.EnumerateArray())
@@ -65,8 +65,8 @@ public static class ModuleFixture
             if (!sd.TryGetValue(name, out var t)) { problems.Add($"missing {name}"); continue; }
             if (!t.shape.AsSpan().SequenceEqual(shape))
                 problems.Add($"{name}: [{string.Join(", ", t.shape)}] != [{string.Join(", ", shape)}]");
-            if (e.GetArrayLength() > 2 && e[2].ValueKind == JsonValueKind.String && ScalarTypeInfo.Parse(e[2].GetString()!) != t.dtype)
-                problems.Add($"{name}: dtype {t.dtype.TorchName()} != {e[2].GetString()}");
+            if (e.GetArrayLength() > 2 && e[2].ValueKind == JsonValueKind.String && ScalarTypeInfo.Parse(e[2].GetString()!).ToTorch() != t.dtype)
+                problems.Add($"{name}: dtype {t.dtype.ToHost().TorchName()} != {e[2].GetString()}");
         }
         problems.AddRange(sd.Keys.Except(expectedNames).Select(k => "unexpected " + k));
         if (problems.Count == 0 && !sd.Keys.SequenceEqual(expectedNames)) problems.Add("same keys in a different order");

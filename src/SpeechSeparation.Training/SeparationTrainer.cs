@@ -58,7 +58,7 @@ public readonly record struct TrainingProgress(int Epoch, int Step, int StepsPer
 /// </summary>
 public sealed class SeparationTrainer
 {
-    private readonly Module _model;
+    private readonly torch.nn.Module _model;
     private readonly ITrainingObjective _objective;
     private readonly Optimizer _optimizer;
     private readonly ReduceLROnPlateau? _scheduler;
@@ -73,7 +73,7 @@ public sealed class SeparationTrainer
     /// <param name="scheduler">Optional plateau scheduler stepped with minus the validation SI-SNRi (mode Min).</param>
     /// <param name="options">Settings.</param>
     /// <param name="logger">Progress log.</param>
-    public SeparationTrainer(Module model, Func<Tensor, Tensor> estimate, Optimizer optimizer, ReduceLROnPlateau? scheduler = null,
+    public SeparationTrainer(torch.nn.Module model, Func<Tensor, Tensor> estimate, Optimizer optimizer, ReduceLROnPlateau? scheduler = null,
         TrainerOptions? options = null, ILogger? logger = null)
         : this(model, new PitSiSnrObjective(estimate ?? throw new ArgumentNullException(nameof(estimate))), optimizer, scheduler, options, logger)
     {
@@ -86,7 +86,7 @@ public sealed class SeparationTrainer
     /// <param name="scheduler">Optional plateau scheduler (mode Min) stepped with the selection metric, negated when higher is better.</param>
     /// <param name="options">Settings.</param>
     /// <param name="logger">Progress log.</param>
-    public SeparationTrainer(Module model, ITrainingObjective objective, Optimizer optimizer, ReduceLROnPlateau? scheduler = null,
+    public SeparationTrainer(torch.nn.Module model, ITrainingObjective objective, Optimizer optimizer, ReduceLROnPlateau? scheduler = null,
         TrainerOptions? options = null, ILogger? logger = null)
     {
         _model = model ?? throw new ArgumentNullException(nameof(model));
@@ -127,7 +127,7 @@ public sealed class SeparationTrainer
         for (int epoch = startEpoch + 1; epoch <= _options.Epochs; epoch++)
         {
             var clock = Stopwatch.StartNew();
-            _model.Train();
+            _model.train();
             double lossSum = 0;
             int n = 0, steps = train.BatchesPerEpoch;
             foreach (var batch in train.Epoch(epoch, cancellationToken))
@@ -138,9 +138,9 @@ public sealed class SeparationTrainer
                 var loss = _objective.Loss(batch);
                 _optimizer.ZeroGrad();
                 loss.backward();
-                if (_options.ClipNorm > 0) GradientClipping.ClipGradNorm(_model.Parameters(), _options.ClipNorm);
+                if (_options.ClipNorm > 0) GradientClipping.ClipGradNorm(_model.parameters(), _options.ClipNorm);
                 _optimizer.Step();
-                double v = loss.item();
+                double v = loss.ToDouble();
                 if (!double.IsFinite(v)) throw new InvalidOperationException($"The training loss became {v} at epoch {epoch}, step {n + 1}.");
                 lossSum += v;
                 n++;
@@ -188,7 +188,7 @@ public sealed class SeparationTrainer
     public IReadOnlyDictionary<string, double> ValidateMetrics(DataLoader valid, int epoch = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(valid);
-        _model.Eval();
+        _model.eval();
         var sums = new Dictionary<string, double>(StringComparer.Ordinal);
         var order = new List<string>();
         int n = 0;
@@ -209,7 +209,7 @@ public sealed class SeparationTrainer
         }
         finally
         {
-            _model.Train();
+            _model.train();
         }
         if (!sums.ContainsKey(_objective.SelectionMetric))
         {

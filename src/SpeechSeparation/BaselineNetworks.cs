@@ -17,7 +17,7 @@ internal static class BaselineNetworks
         var model = new SimpleSeparator(config);
         return new ModuleNetwork(SimpleSeparatorName, model, spec, config.NumSources, x =>
         {
-            using var y = model.Forward(x);                                  // sources [S, B, L]
+            using var y = model.forward(x);                                  // sources [S, B, L]
             return PadTo(y.Sources.permute(1, 0, 2), x.size(1));            // [B, S, T]
         });
     }
@@ -32,7 +32,7 @@ internal static class BaselineNetworks
             var outs = new List<Tensor>();
             for (long b = 0; b < x.size(0); b++)                             // upstream works on batch 1
             {
-                using var y = model.Forward(x.narrow(0, b, 1));              // sources [S, 1, L]
+                using var y = model.forward(x.narrow(0, b, 1));              // sources [S, 1, L]
                 outs.Add(PadTo(y.Sources.permute(1, 0, 2), x.size(1)));
             }
             return torch.cat(outs, 0);

@@ -31,13 +31,13 @@ internal sealed class FrcrnNetwork : ISeparationNetwork
         try
         {
             FrcrnCheckpoint.Load(model, spec.Weights);
-            model.Eval();
-            model.To(spec.Device);
+            model.eval();
+            model.to(spec.Device);
             if (spec.Precision != Precision.Float32)
             {
                 // The U-Nets only: the STFT kernels and the complex mask product stay in float32.
-                model.Unet.To(spec.ScalarType);
-                model.Unet2.To(spec.ScalarType);
+                model.Unet.to(spec.ScalarType);
+                model.Unet2.to(spec.ScalarType);
             }
         }
         catch

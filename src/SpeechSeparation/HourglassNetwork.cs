@@ -30,7 +30,7 @@ public sealed class HourglassNetwork : ISeparationNetwork
     /// <summary>Stem names of a two-source network, in output order (the TF code's MIR-1K order).</summary>
     public static IReadOnlyList<string> DefaultSourceNames { get; } = ["accompaniment", "vocals"];
 
-    private readonly Module<Tensor, Tensor> _module;
+    private readonly torch.nn.Module<Tensor, Tensor> _module;
     private readonly HourglassSeparator _separator;
 
     /// <summary>Builds the network a package describes and loads its weights strictly.</summary>
@@ -42,9 +42,9 @@ public sealed class HourglassNetwork : ISeparationNetwork
         try
         {
             _module.LoadStateDict(spec.Weights);
-            _module.Eval();
-            _module.To(spec.Device);
-            if (spec.Precision != Precision.Float32) _module.To(spec.ScalarType);
+            _module.eval();
+            _module.to(spec.Device);
+            if (spec.Precision != Precision.Float32) _module.to(spec.ScalarType);
             SourceNames = SourceNamesFrom(cfg, sources);
         }
         catch
@@ -112,7 +112,7 @@ public sealed class HourglassNetwork : ISeparationNetwork
     public bool OutputOrderIsArbitrary => false;
 
     /// <summary>The mask network.</summary>
-    public Module<Tensor, Tensor> Module => _module;
+    public torch.nn.Module<Tensor, Tensor> Module => _module;
 
     /// <inheritdoc />
     public Tensor Separate(Tensor mixtures)
@@ -128,7 +128,7 @@ public sealed class HourglassNetwork : ISeparationNetwork
     /// The mask network a package config describes (randomly initialised): <see cref="ZyfStackedHourglassNet"/> for
     /// <c>"variant": "zyf"</c>, else <see cref="StackedHourglassNet"/>; with its number of output stems.
     /// </summary>
-    public static (Module<Tensor, Tensor> Network, int Sources) CreateMaskNetwork(JsonElement config)
+    public static (torch.nn.Module<Tensor, Tensor> Network, int Sources) CreateMaskNetwork(JsonElement config)
     {
         if (String(config, "variant") is { } v && v.Equals("zyf", StringComparison.OrdinalIgnoreCase))
         {
@@ -157,12 +157,12 @@ public sealed class HourglassNetwork : ISeparationNetwork
 
     /// <summary>Runs a mask network converted to another dtype: input converted to it, masks back to the input's dtype.
     /// Owns nothing (the wrapped module is disposed by the network).</summary>
-    private sealed class Converting(Module<Tensor, Tensor> inner, ScalarType dtype) : Module<Tensor, Tensor>
+    private sealed class Converting(torch.nn.Module<Tensor, Tensor> inner, ScalarType dtype) : Module<Tensor, Tensor>
     {
-        public override Tensor Forward(Tensor input)
+        public override Tensor forward(Tensor input)
         {
             using var scope = torch.NewDisposeScope();
-            return inner.Forward(input.to(dtype)).to(input.dtype).MoveToOuterDisposeScope();
+            return inner.forward(input.to(dtype)).to(input.dtype).MoveToOuterDisposeScope();
         }
     }
 }

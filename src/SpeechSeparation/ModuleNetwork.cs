@@ -11,11 +11,11 @@ namespace SpeechSeparation;
 /// </summary>
 internal sealed class ModuleNetwork : ISeparationNetwork
 {
-    private readonly Module _module;
+    private readonly torch.nn.Module _module;
     private readonly Func<Tensor, Tensor> _run;
     private readonly ScalarType _dtype;
 
-    public ModuleNetwork(string name, Module module, NetworkSpec spec, int sources, Func<Tensor, Tensor> run, int defaultRate = 8000, IReadOnlyList<string>? sourceNames = null)
+    public ModuleNetwork(string name, torch.nn.Module module, NetworkSpec spec, int sources, Func<Tensor, Tensor> run, int defaultRate = 8000, IReadOnlyList<string>? sourceNames = null)
     {
         Architecture = name;
         _module = module;
@@ -24,9 +24,9 @@ internal sealed class ModuleNetwork : ISeparationNetwork
         {
             _dtype = spec.ScalarType;
             module.LoadStateDict(spec.Weights);
-            module.Eval();
-            module.To(spec.Device);
-            if (_dtype != ScalarType.Float32) module.To(_dtype);
+            module.eval();
+            module.to(spec.Device);
+            if (_dtype != ScalarType.Float32) module.to(_dtype);
         }
         catch
         {

@@ -14,7 +14,7 @@ internal static class MossFormerNetworks
         var config = MossFormerConfig.FromJson(spec.Config);
         var model = new MossFormerSeparator(config);
         // Upstream returns [B, T, S]; the public API wants [B, S, T].
-        return new ModuleNetwork(MossFormerName, model, spec, config.NumSpks, x => model.Forward(x).permute(0, 2, 1).contiguous(), config.SampleRate);
+        return new ModuleNetwork(MossFormerName, model, spec, config.NumSpks, x => model.forward(x).permute(0, 2, 1).contiguous(), config.SampleRate);
     }
 
     public static ISeparationNetwork CreateMossFormer2(NetworkSpec spec)
@@ -22,6 +22,6 @@ internal static class MossFormerNetworks
         var config = MossFormer2Config.FromJson(spec.Config);
         if (spec.SampleRate is { } rate) config = config with { SampleRate = rate };
         var model = new MossFormer2Separator(config);
-        return new ModuleNetwork(MossFormer2Name, model, spec, config.NumSpks, x => model.Forward(x).permute(0, 2, 1).contiguous(), config.SampleRate);
+        return new ModuleNetwork(MossFormer2Name, model, spec, config.NumSpks, x => model.forward(x).permute(0, 2, 1).contiguous(), config.SampleRate);
     }
 }

@@ -72,7 +72,7 @@ public sealed class NetworkSeparator : ISeparator, IEnhancer
                 sources.Add(new AudioBuffer(planar, channels.Length, mixture.SampleRate));
             }
             ApplyGain(sources, channels);
-            torch.trim_native_heap();   // the forward passes' freed activations go back to the system (see torch.native_runtime)
+            NativeHeap.Trim();   // the forward passes' freed activations go back to the system (see torch.native_runtime)
             return new SeparationResult(SourceNames, sources);
         }
     }
@@ -120,7 +120,7 @@ public sealed class NetworkSeparator : ISeparator, IEnhancer
         int len = windows[0].Length;
         var flat = new float[windows.Count * len];
         for (int b = 0; b < windows.Count; b++) windows[b].CopyTo(flat, b * len);
-        var x = torch.tensor(flat, [windows.Count, len], _network.Device);
+        var x = torch.tensor(flat, [windows.Count, len], device: _network.Device);
         var y = _network.Separate(x);                                   // [B, S, T]
         var shape = y.shape;
         if (shape.Length != 3 || shape[0] != windows.Count || shape[1] != NumSources || shape[2] != len)
@@ -195,7 +195,7 @@ public sealed class NetworkSeparator : ISeparator, IEnhancer
             }
             finally
             {
-                torch.trim_native_heap();
+                NativeHeap.Trim();
             }
         }
         return paths;

@@ -50,8 +50,8 @@ public enum Precision
 /// <summary>Options of <see cref="Separator.Load(string, SeparatorOptions?)"/> and <see cref="Enhancer"/>.</summary>
 public sealed record SeparatorOptions
 {
-    /// <summary>Where the model runs (CPU by default; <see cref="Device.Cuda"/> with a CUDA libtorch).</summary>
-    public Device Device { get; init; } = Device.CPU;
+    /// <summary>Where the model runs (CPU by default; <see cref="torch.CUDA"/> with a CUDA libtorch).</summary>
+    public Device Device { get; init; } = torch.CPU;
 
     /// <summary>Numeric precision of the network (float32 by default; see <see cref="SpeechSeparation.Precision"/>).</summary>
     public Precision Precision { get; init; } = Precision.Float32;

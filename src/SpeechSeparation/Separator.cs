@@ -53,7 +53,7 @@ public static class ModelPackage
     public const string WeightsFile = "model.safetensors";
 
     /// <summary>Writes a package (atomically per file) from a module's state dict.</summary>
-    public static void Save(string directory, string architecture, int sampleRate, JsonObject config, Module module)
+    public static void Save(string directory, string architecture, int sampleRate, JsonObject config, torch.nn.Module module)
     {
         Directory.CreateDirectory(directory);
         SafeTensors.Save(Path.Combine(directory, WeightsFile), module.StateDictToHost());

@@ -117,7 +117,7 @@ public sealed class TrainRecipeTests(ITestOutputHelper output) : IDisposable
         var best = TrainingCheckpoint.Load(manager.BestPath);
         using var trained = new SpeechSeparation.Models.Frcrn.Frcrn(new SpeechSeparation.Models.Frcrn.FrcrnConfig(Width: 8));
         trained.LoadStateDict(best.Model);
-        trained.Eval();
+        trained.eval();
         using var network = ModelPackage.LoadNetwork(Path.Combine(run, "model"), new SeparatorOptions());
         Assert.Equal(16000, network.SampleRate);
         var speech = AudioFiles16k(Directory.GetFiles(validClean).Order(StringComparer.Ordinal).First());
@@ -130,7 +130,7 @@ public sealed class TrainRecipeTests(ITestOutputHelper output) : IDisposable
             var fromPackage = network.Separate(x);                                        // [1, 1, N]
             var direct = trained.Enhance(x);
             long n = Math.Min(direct.size(1), noisy.Length);
-            Assert.Equal(0, (fromPackage.select(1, 0).narrow(1, 0, n) - direct.narrow(1, 0, n)).abs().max().item(), 5);
+            Assert.Equal(0, (fromPackage.select(1, 0).narrow(1, 0, n) - direct.narrow(1, 0, n)).abs().max().ToDouble(), 5);
         }
 
         using var enhancer = Enhancer.Load(Path.Combine(run, "model"));

@@ -1,7 +1,7 @@
 using SpeechSeparation.Serialization;
 using SpeechSeparation.Tensors.NN;
 using SpeechSeparation.Tests;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Tensors.Tests;
 
@@ -24,15 +24,15 @@ public class CudaTests
         torch.manual_seed(1);
         var x = torch.randn(2, 4, 400);
         var w = torch.randn(8, 4, 5);
-        var gx = x.to(Device.Cuda);
-        var gw = w.to(Device.Cuda);
+        var gx = x.to(torch.CUDA);
+        var gw = w.to(torch.CUDA);
         Assert.Equal(DeviceType.CUDA, gx.device.Type);
         AssertClose(F.conv1d(x, w, padding: 2), F.conv1d(gx, gw, padding: 2));
         AssertClose(x.matmul(x.transpose(1, 2)), gx.matmul(gx.transpose(1, 2)), 1e-3);
         var win = torch.hann_window(64);
-        AssertClose(torch.stft(x.select(1, 0), 64, 16, 64, win).abs(), torch.stft(gx.select(1, 0), 64, 16, 64, win.to(Device.Cuda)).abs());
+        AssertClose(torch.stft(x.select(1, 0), 64, 16, 64, win).abs(), torch.stft(gx.select(1, 0), 64, 16, 64, win.to(torch.CUDA)).abs());
         var pinned = x.pin_memory();
-        AssertClose(x, pinned.to(Device.Cuda, non_blocking: true));
+        AssertClose(x, pinned.to(torch.CUDA, non_blocking: true));
         torch.cuda.synchronize();
     }
 
@@ -42,20 +42,20 @@ public class CudaTests
         torch.backends.set_allow_tf32(false);
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(2);
-        using var cpu = new LSTM(6, 5, batchFirst: true, bidirectional: true);
-        using var gpu = new LSTM(6, 5, batchFirst: true, bidirectional: true);
+        using var cpu = torch.nn.LSTM(6, 5, batchFirst: true, bidirectional: true);
+        using var gpu = torch.nn.LSTM(6, 5, batchFirst: true, bidirectional: true);
         gpu.LoadStateDict(cpu.StateDictToHost());
-        var w = gpu.StateDict()["weight_ih_l0"];
-        gpu.To(Device.Cuda);
-        Assert.Same(w, gpu.StateDict()["weight_ih_l0"]);
+        var w = gpu.state_dict()["weight_ih_l0"];
+        gpu.to(torch.CUDA);
+        Assert.Same(w, gpu.state_dict()["weight_ih_l0"]);
         Assert.Equal(DeviceType.CUDA, w.device.Type);
         var x = torch.randn(3, 7, 6);
-        var (yc, _, _) = cpu.Forward(x);
-        var (yg, _, _) = gpu.Forward(x.to(Device.Cuda));
+        var (yc, _, _) = cpu.forward(x);
+        var (yg, _, _) = gpu.forward(x.to(torch.CUDA));
         AssertClose(yc, yg);
         yc.sum().backward();
         yg.sum().backward();
-        AssertClose(cpu.StateDict()["weight_hh_l0"].grad!, gpu.StateDict()["weight_hh_l0"].grad!);
+        AssertClose(cpu.state_dict()["weight_hh_l0"].grad!, gpu.state_dict()["weight_hh_l0"].grad!);
     }
 
     [Fact]

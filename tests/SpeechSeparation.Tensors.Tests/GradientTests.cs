@@ -1,5 +1,5 @@
 using SpeechSeparation.Serialization;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Tensors.Tests;
 
@@ -39,7 +39,7 @@ public class GradientTests
                     var xs = (double[])x0.Clone();
                     xs[j] += delta;
                     var args = inputs.Select((t, k) => k == i ? torch.tensor(xs, shape) : t).ToArray();
-                    return (f(args) * w).sum().item();
+                    return (f(args) * w).sum().ToDouble();
                 }
                 double numeric = (Eval(h) - Eval(-h)) / (2 * h);
                 Assert.True(Math.Abs(numeric - analytic[j]) <= 1e-6 + 1e-5 * Math.Abs(numeric),

@@ -87,12 +87,12 @@ public class MemoryAndErrorTests
     [Fact]
     public void UnknownOrUnavailableDeviceRaises()
     {
-        Assert.Throws<ArgumentException>(() => Device.Parse("tpu:0"));
-        Assert.Equal(Device.CudaAt(1), Device.Parse("CUDA:1"));
+        Assert.Throws<ArgumentException>(() => torch.device("tpu:0"));
+        Assert.Equal(Device.CudaAt(1), torch.device("CUDA:1"));
         Assert.Equal("cuda:1", Device.CudaAt(1).ToString());
         if (!torch.cuda.is_available())
         {
-            var e = Assert.Throws<TorchException>(() => torch.zeros([2], ScalarType.Float32, Device.Cuda));
+            var e = Assert.Throws<TorchException>(() => torch.zeros([2], ScalarType.Float32, torch.CUDA));
             Assert.False(string.IsNullOrWhiteSpace(e.Message));
         }
     }

@@ -9,25 +9,25 @@ public class ModuleTests
     {
         public Block()
         {
-            Norm = RegisterModule("norm", new LayerNorm(8));
-            Lin = RegisterModule("lin", new Linear(8, 8));
-            Act = RegisterModule("act", new PReLU());
+            Norm = RegisterModule("norm", torch.nn.LayerNorm(8));
+            Lin = RegisterModule("lin", torch.nn.Linear(8, 8));
+            Act = RegisterModule("act", torch.nn.PReLU(1));
         }
         public LayerNorm Norm { get; }
         public Linear Lin { get; }
         public PReLU Act { get; }
-        public override Tensor Forward(Tensor x) => Act.Forward(Lin.Forward(Norm.Forward(x)));
+        public override Tensor forward(Tensor x) => Act.forward(Lin.forward(Norm.forward(x)));
     }
 
     private sealed class Net : Module
     {
         public Net()
         {
-            Encoder = RegisterModule("encoder", new Conv1d(1, 8, 4, stride: 2));
+            Encoder = RegisterModule("encoder", torch.nn.Conv1d(1, 8, 4, stride: 2));
             Blocks = RegisterModule("blocks", new ModuleList<Block>([new Block(), new Block()]));
-            Bn = RegisterModule("bn", new BatchNorm1d(8));
-            Rnn = RegisterModule("rnn", new LSTM(8, 4, numLayers: 2, bidirectional: true, batchFirst: true));
-            Head = RegisterModule("head", new Sequential(new Linear(8, 8), new ReLU(), new Linear(8, 2, bias: false)));
+            Bn = RegisterModule("bn", torch.nn.BatchNorm1d(8));
+            Rnn = RegisterModule("rnn", torch.nn.LSTM(8, 4, numLayers: 2, bidirectional: true, batchFirst: true));
+            Head = RegisterModule("head", torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2, hasBias: false)));
             RegisterBuffer("window", torch.ones(4), persistent: false);
         }
         public Conv1d Encoder { get; }
@@ -56,21 +56,21 @@ public class ModuleTests
     public void StateDictKeysAndShapesEqualPyTorchs()
     {
         using var net = new Net();
-        var sd = net.StateDict();
+        var sd = net.state_dict();
         Assert.Equal(ExpectedKeys.Select(k => k.Item1), sd.Keys);
         foreach (var (k, shape) in ExpectedKeys) Assert.Equal(shape, sd[k].shape);
         long expectedParams = ExpectedKeys.Where(k => !k.Item1.StartsWith("bn.running") && !k.Item1.EndsWith("num_batches_tracked"))
             .Sum(k => k.Item2.Aggregate(1L, (a, b) => a * b));
         Assert.Equal(expectedParams, net.ParameterCount());
         Assert.Equal(ScalarType.Int64, sd["bn.num_batches_tracked"].dtype);
-        Assert.Contains(net.NamedBuffers(), b => b.Name == "window");
+        Assert.Contains(net.named_buffers(), b => b.Name == "window");
     }
 
     [Fact]
     public void StrictLoadListsMissingUnexpectedAndMisShapedKeys()
     {
         using var net = new Net();
-        var sd = net.StateDict().ToDictionary(kv => kv.Key, kv => kv.Value.ToHost());
+        var sd = net.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.ToHost());
         sd.Remove("blocks.1.lin.bias");
         sd["blocks.9.extra"] = HostTensor.FromFloats([1f], 1);
         sd["head.2.weight"] = HostTensor.FromFloats(new float[24], 3, 8);
@@ -83,7 +83,7 @@ public class ModuleTests
         Assert.Single(e.Result.MisShapedKeys);
 
         // Without the shape error, a non-strict load succeeds and reports what it skipped.
-        sd["head.2.weight"] = net.Head.StateDict()["2.weight"].ToHost();
+        sd["head.2.weight"] = net.Head.state_dict()["2.weight"].ToHost();
         var r = net.LoadStateDict(sd, strict: false);
         Assert.Equal(["blocks.1.lin.bias"], r.MissingKeys);
         Assert.Equal(["blocks.9.extra"], r.UnexpectedKeys);
@@ -97,21 +97,21 @@ public class ModuleTests
         var before = b.Encoder.Weight;
         b.LoadStateDict(a.StateDictToHost());
         Assert.Same(before, b.Encoder.Weight);
-        foreach (var (k, t) in a.StateDict()) Assert.Equal(t.ToDoubleArray(), b.StateDict()[k].ToDoubleArray());
+        foreach (var (k, t) in a.state_dict()) Assert.Equal(t.ToDoubleArray(), b.state_dict()[k].ToDoubleArray());
     }
 
     [Fact]
     public void TrainEvalPropagatesAndDropoutFollowsIt()
     {
         using var scope = torch.NewDisposeScope();
-        using var net = new Sequential(new Linear(4, 4), new Dropout(0.5));
+        using var net = torch.nn.Sequential(torch.nn.Linear(4, 4), torch.nn.Dropout(0.5));
         Assert.True(net[1].Training);
-        net.Eval();
+        net.eval();
         Assert.False(net[1].Training);
         var x = torch.ones(2, 4);
-        Assert.Equal(net.Forward(x).ToFloatArray(), net[0].Forward(x).ToFloatArray());
-        net.Train();
-        var y = ((Dropout)net[1]).Forward(torch.ones(1000)).ToFloatArray();
+        Assert.Equal(net.forward(x).ToFloatArray(), net[0].forward(x).ToFloatArray());
+        net.train();
+        var y = ((Dropout)net[1]).forward(torch.ones(1000)).ToFloatArray();
         Assert.All(y, v => Assert.True(v == 0 || v == 2));               // kept values scaled by 1/(1-p)
         Assert.InRange(y.Count(v => v == 0), 400, 600);
     }
@@ -120,19 +120,19 @@ public class ModuleTests
     public void DefaultInitialisationFollowsPyTorch()
     {
         torch.manual_seed(0);
-        using var lin = new Linear(400, 300);
+        using var lin = torch.nn.Linear(400, 300);
         var w = lin.Weight.ToDoubleArray();
         double bound = 1 / Math.Sqrt(400);
         Assert.All(w, v => Assert.InRange(v, -bound, bound));
         double std = Math.Sqrt(w.Select(v => v * v).Average());
         Assert.Equal(bound / Math.Sqrt(3), std, 3);                      // std of U(-b, b) is b/√3
-        using var bn = new BatchNorm1d(3);
+        using var bn = torch.nn.BatchNorm1d(3);
         Assert.Equal(new double[] { 1, 1, 1 }, bn.Weight!.ToDoubleArray());
         Assert.Equal(new double[] { 0, 0, 0 }, bn.RunningMean!.ToDoubleArray());
-        using var pr = new PReLU(2);
+        using var pr = torch.nn.PReLU(2);
         Assert.Equal(new double[] { 0.25, 0.25 }, pr.Weight.ToDoubleArray());
-        using var lstm = new LSTM(5, 10);
-        Assert.All(lstm.StateDict()["weight_hh_l0"].ToDoubleArray(), v => Assert.InRange(v, -1 / Math.Sqrt(10), 1 / Math.Sqrt(10)));
+        using var lstm = torch.nn.LSTM(5, 10);
+        Assert.All(lstm.state_dict()["weight_hh_l0"].ToDoubleArray(), v => Assert.InRange(v, -1 / Math.Sqrt(10), 1 / Math.Sqrt(10)));
     }
 
     [Fact]
@@ -141,7 +141,7 @@ public class ModuleTests
         using var net = new Net();
         var w = net.Encoder.Weight;
         var values = w.ToDoubleArray();
-        net.To(ScalarType.Float64);
+        net.to(ScalarType.Float64);
         Assert.Same(w, net.Encoder.Weight);
         Assert.Equal(ScalarType.Float64, w.dtype);
         Assert.True(w.requires_grad);
@@ -153,7 +153,7 @@ public class ModuleTests
     {
         public WithTable()
         {
-            Lin = RegisterModule("lin", new Linear(4, 4));
+            Lin = RegisterModule("lin", torch.nn.Linear(4, 4));
             Table = RegisterBuffer("table", torch.tensor([1.0f / 3, 1.0f / 7, 1.0f / 11, 1.0f / 13]));
             KeepDtype("table");
             Index = RegisterBuffer("index", torch.tensor([300L, 301L, 302L, 303L]));
@@ -161,7 +161,7 @@ public class ModuleTests
         public Linear Lin { get; }
         public Tensor Table { get; }
         public Tensor Index { get; }
-        public override Tensor Forward(Tensor x) => Lin.Forward(x * Table.to(x.dtype));
+        public override Tensor forward(Tensor x) => Lin.forward(x * Table.to(x.dtype));
     }
 
     [Fact]
@@ -171,7 +171,7 @@ public class ModuleTests
         using var net = new WithTable();
         var w = net.Lin.Weight;
         var before = w.ToFloatArray();
-        net.To(ScalarType.BFloat16);
+        net.to(ScalarType.BFloat16);
         Assert.Same(w, net.Lin.Weight);
         Assert.Equal(ScalarType.BFloat16, w.dtype);
         Assert.Equal(ScalarType.BFloat16, net.Lin.Bias!.dtype);
@@ -186,14 +186,14 @@ public class ModuleTests
         Assert.Contains(after.Zip(before), p => p.First != p.Second);
         // The module runs on bfloat16 input and gives bfloat16 output close to the float32 computation.
         var x = torch.tensor([0.5f, -1f, 2f, 0.25f], [1, 4]);
-        var y = net.Forward(x.to(ScalarType.BFloat16));
+        var y = net.forward(x.to(ScalarType.BFloat16));
         Assert.Equal(ScalarType.BFloat16, y.dtype);
-        net.To(ScalarType.Float32);
-        var reference = net.Forward(x).ToFloatArray();
+        net.to(ScalarType.Float32);
+        var reference = net.forward(x).ToFloatArray();
         var got = y.ToFloatArray();
         for (int i = 0; i < got.Length; i++)                                     // a few bfloat16 roundings of values ≲ 2
             Assert.True(Math.Abs(got[i] - reference[i]) <= 0.02, $"output {i}: {got[i]} vs {reference[i]}");
-        Assert.Throws<ArgumentException>(() => net.To(ScalarType.Int32));
+        Assert.Throws<ArgumentException>(() => net.to(ScalarType.Int32));
     }
 
     [Fact]
@@ -223,10 +223,10 @@ public class ModuleTests
     {
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(3);
-        using var lstm = new LSTM(3, 2, batchFirst: true);
+        using var lstm = torch.nn.LSTM(3, 2, batchFirst: true);
         var x = torch.randn(1, 5, 3);
-        var (y, hN, cN) = lstm.Forward(x);
-        var sd = lstm.StateDict();
+        var (y, hN, cN) = lstm.forward(x);
+        var sd = lstm.state_dict();
         var wih = sd["weight_ih_l0"]; var whh = sd["weight_hh_l0"]; var b = sd["bias_ih_l0"] + sd["bias_hh_l0"];
         var h = torch.zeros(1, 2); var c = torch.zeros(1, 2);
         var expected = new List<float>();
@@ -248,14 +248,14 @@ public class ModuleTests
     public void BatchNormUpdatesRunningStatisticsInTraining()
     {
         using var scope = torch.NewDisposeScope();
-        using var bn = new BatchNorm1d(2, momentum: 0.5);
+        using var bn = torch.nn.BatchNorm1d(2, momentum: 0.5);
         var x = torch.tensor(new float[] { 1, 10, 3, 30 }, [2, 2]);   // channel means 2 and 20, unbiased vars 2 and 200
-        bn.Forward(x);
+        bn.forward(x);
         Assert.Equal(new float[] { 1, 10 }, bn.RunningMean!.ToFloatArray());          // 0.5·0 + 0.5·mean
         Assert.Equal(new float[] { 1.5f, 100.5f }, bn.RunningVar!.ToFloatArray());    // 0.5·1 + 0.5·var
-        Assert.Equal(1, bn.NumBatchesTracked!.item());
-        bn.Eval();
-        var y = bn.Forward(x).ToFloatArray();
+        Assert.Equal(1, bn.NumBatchesTracked!.ToDouble());
+        bn.eval();
+        var y = bn.forward(x).ToFloatArray();
         Assert.Equal((1 - 1) / Math.Sqrt(1.5 + 1e-5), y[0], 5);
     }
 }
@@ -266,7 +266,7 @@ public class LinearPointwiseConvolutionTests
     public void InferenceOnLongSequencesMatchesTheMatrixProduct()
     {
         torch.manual_seed(5);
-        using var lin = new Linear(64, 96);
+        using var lin = torch.nn.Linear(64, 96);
         using var x = torch.randn(2, Linear.PointwiseConvolutionMinRows + 44, 64);
         double[] reference;
         using (var scope = torch.NewDisposeScope())
@@ -277,7 +277,7 @@ public class LinearPointwiseConvolutionTests
         using (torch.inference_mode())
         using (var scope = torch.NewDisposeScope())
         {
-            var y = lin.Forward(x);                                  // oneDNN 1×1 convolution path
+            var y = lin.forward(x);                                  // oneDNN 1×1 convolution path
             Assert.Equal(new long[] { 2, 300, 96 }, y.shape);
             Assert.True(y.is_contiguous());
             var got = y.ToDoubleArray();
@@ -288,7 +288,7 @@ public class LinearPointwiseConvolutionTests
         {
             // With autograd the BLAS path runs, and gradients flow as usual.
             var xg = x.clone().requires_grad_(true);
-            var y = lin.Forward(xg);
+            var y = lin.forward(xg);
             var got = y.ToDoubleArray();
             for (int i = 0; i < got.Length; i++) Assert.True(Math.Abs(reference[i] - got[i]) <= 1e-4, $"{i}: {got[i]} vs {reference[i]}");
             y.sum().backward();

@@ -38,6 +38,6 @@ public class NativeRuntimeTests
         bool glibc = OperatingSystem.IsLinux()
                      && !string.Equals(Environment.GetEnvironmentVariable("SPEECHSEP_MALLOC"), "system", StringComparison.OrdinalIgnoreCase);
         Assert.Equal(glibc, torch.native_runtime().MallocThresholdsRaised);
-        Assert.Equal(glibc, torch.trim_native_heap());
+        Assert.Equal(glibc, NativeHeap.Trim());
     }
 }

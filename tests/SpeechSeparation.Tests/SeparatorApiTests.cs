@@ -21,14 +21,14 @@ public class SeparatorApiTests
             torch.manual_seed(5);
             var config = new SimpleSeparatorConfig(64, 16);
             using var model = new SimpleSeparator(config);
-            model.Eval();
+            model.eval();
             ModelPackage.Save(dir, "sb_simpleseparator", 8000, new JsonObject { ["fft_size"] = 64, ["hidden_size"] = 16, ["num_sources"] = 2 }, model);
             var x = Tone(4000, 300, 8000);
             float[] expected;
             using (var scope = torch.NewDisposeScope())
             using (torch.no_grad())
             {
-                using var y = model.Forward(torch.tensor(x, [1, x.Length]));
+                using var y = model.forward(torch.tensor(x, [1, x.Length]));
                 expected = y.Sources.select(0, 0).select(0, 0).ToFloatArray();
             }
             using var sep = Separator.Load(dir, new SeparatorOptions { Gain = GainPolicy.None, WindowSeconds = 10 });

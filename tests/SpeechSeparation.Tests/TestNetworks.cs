@@ -15,7 +15,7 @@ internal sealed class OracleNetwork(float[][] sources, int hop, int seed, int sa
     public int SampleRate => sampleRate;
     public IReadOnlyList<string> SourceNames { get; } = Enumerable.Range(1, sources.Length).Select(i => $"speaker{i}").ToArray();
     public long ParameterCount => 0;
-    public Device Device => Device.CPU;
+    public Device Device => torch.CPU;
     public int Calls { get; private set; }
 
     public Tensor Separate(Tensor mixtures)
@@ -46,7 +46,7 @@ internal sealed class SplitNetwork(int sampleRate, params float[] gains) : ISepa
     public int SampleRate => sampleRate;
     public IReadOnlyList<string> SourceNames { get; } = Enumerable.Range(1, gains.Length).Select(i => $"speaker{i}").ToArray();
     public long ParameterCount => 0;
-    public Device Device => Device.CPU;
+    public Device Device => torch.CPU;
 
     public Tensor Separate(Tensor mixtures)
     {

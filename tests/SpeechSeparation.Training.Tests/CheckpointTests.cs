@@ -14,17 +14,17 @@ internal sealed class TinySeparator : Module<Tensor, Tensor>
 
     public TinySeparator()
     {
-        _encoder = RegisterModule("encoder", new Conv1d(1, 8, 5, padding: 2));
-        _act = RegisterModule("act", new PReLU());
-        _dropout = RegisterModule("dropout", new Dropout(0.2));
-        _decoder = RegisterModule("decoder", new Conv1d(8, 2, 5, padding: 2));
+        _encoder = RegisterModule("encoder", torch.nn.Conv1d(1, 8, 5, padding: 2));
+        _act = RegisterModule("act", torch.nn.PReLU(1));
+        _dropout = RegisterModule("dropout", torch.nn.Dropout(0.2));
+        _decoder = RegisterModule("decoder", torch.nn.Conv1d(8, 2, 5, padding: 2));
     }
 
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var h = _dropout.Forward(_act.Forward(_encoder.Forward(input)));   // [B, 8, T]
-        return _decoder.Forward(h).permute(0, 2, 1).MoveToOuterDisposeScope(); // [B, T, 2]
+        var h = _dropout.forward(_act.forward(_encoder.forward(input)));   // [B, 8, T]
+        return _decoder.forward(h).permute(0, 2, 1).MoveToOuterDisposeScope(); // [B, T, 2]
     }
 }
 
@@ -46,7 +46,7 @@ public sealed class CheckpointTests : IDisposable
         var losses = new SortedDictionary<long, double>();
         torch.manual_seed(resume ? 999UL : 42UL);                // a resumed run starts from different weights: the checkpoint must restore them
         using var model = new TinySeparator();
-        using var optimizer = new Adam(model.Parameters(), lr: 3e-3, weightDecay: 1e-4);
+        using var optimizer = new Adam(model.parameters(), lr: 3e-3, weightDecay: 1e-4);
         var warmup = new LinearLR(optimizer, 0.2, 1.0, 4);
         var schedulers = new Dictionary<string, IStateful> { ["warmup"] = warmup };
         var random = new TrainingRandom(seed);
@@ -60,7 +60,7 @@ public sealed class CheckpointTests : IDisposable
             step = ck.Step;
             best = ck.BestMetric;
         }
-        model.Train();
+        model.train();
         while (step < totalSteps)
         {
             using var scope = torch.NewDisposeScope();
@@ -70,15 +70,15 @@ public sealed class CheckpointTests : IDisposable
             var gains = torch.tensor([(float)random.Uniform(0.5, 1.5), (float)random.Uniform(0.5, 1.5)], [1, 2, 1]);
             sources = sources * gains;
             var mixture = sources.sum(1, keepdim: true);                              // [B, 1, T]
-            var estimates = model.Forward(mixture);                                   // [B, T, 2]
+            var estimates = model.forward(mixture);                                   // [B, T, 2]
             var loss = PitSiSnrLoss.Loss(sources.permute(0, 2, 1), estimates).mean();
-            optimizer.ZeroGrad();
+            optimizer.zero_grad();
             loss.backward();
-            GradientClipping.ClipGradNorm(model.Parameters(), 5.0);
+            GradientClipping.ClipGradNorm(model.parameters(), 5.0);
             optimizer.Step();
             warmup.Step();
             step++;
-            double value = loss.item();
+            double value = loss.ToDouble();
             losses[step] = value;
             if (best is null || value < best) best = value;
             if (step % 3 == 0)
@@ -114,7 +114,7 @@ public sealed class CheckpointTests : IDisposable
     {
         torch.manual_seed(5);
         using var model = new TinySeparator();
-        using var opt = new SGD(model.Parameters(), lr: 0.1, momentum: 0.9);
+        using var opt = new SGD(model.parameters(), lr: 0.1, momentum: 0.9);
         var sched = new StepLR(opt, 2);
         var rnd = new TrainingRandom(77);
         rnd.NextUInt64();
@@ -125,7 +125,7 @@ public sealed class CheckpointTests : IDisposable
         var raw = (IReadOnlyDictionary<string, object?>)TorchCheckpoint.Load(path)!;
         Assert.Equal(TrainingCheckpoint.FormatName, raw["format"]);
         Assert.True(((PythonDict)raw["model"]!).IsOrdered);
-        Assert.Equal(model.StateDict().Keys, StateDict.Load(path, "model").Keys);
+        Assert.Equal(model.state_dict().Keys, StateDict.Load(path, "model").Keys);
         var back = TrainingCheckpoint.Load(path);
         Assert.Equal(3, back.Epoch);
         Assert.Equal(30, back.Step);
@@ -138,7 +138,7 @@ public sealed class CheckpointTests : IDisposable
         torch.manual_seed(6);
         using var other = new TinySeparator();
         other.LoadStateDict(StateDict.Load(export));
-        Assert.Equal(model.StateDict()["encoder.weight"].ToFloatArray(), other.StateDict()["encoder.weight"].ToFloatArray());
+        Assert.Equal(model.state_dict()["encoder.weight"].ToFloatArray(), other.state_dict()["encoder.weight"].ToFloatArray());
         Assert.Throws<InvalidDataException>(() => TrainingCheckpoint.Load(export));   // a plain state dict is not a training checkpoint
     }
 

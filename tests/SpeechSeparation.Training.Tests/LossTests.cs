@@ -6,7 +6,7 @@ namespace SpeechSeparation.Training.Tests;
 
 public class LossTests
 {
-    private static Tensor Load(string fixture, string file) => Tensor.FromHost(Npy.Read(Path.Combine(TestPaths.Fixture(fixture), file)));
+    private static Tensor Load(string fixture, string file) => HostTensors.ToTensor(Npy.Read(Path.Combine(TestPaths.Fixture(fixture), file)));
 
     private static double MaxAbs(double[] a, double[] b) => a.Zip(b, (x, y) => Math.Abs(x - y)).Max();
 
@@ -29,7 +29,7 @@ public class LossTests
         Assert.True(MaxAbs(r.LossMatrix.ToDoubleArray(), matrix) < 2e-4);
         Assert.Equal(perm, r.Permutations.SelectMany(p => p.Select(x => (long)x)).ToArray());
         var mean = Npy.Read(Path.Combine(TestPaths.Fixture(fixture), "loss_mean.npy")).ToDoubleArray()[0];
-        Assert.Equal(mean, r.Loss.mean().item(), 4);
+        Assert.Equal(mean, r.Loss.mean().ToDouble(), 4);
     }
 
     [Theory]
@@ -53,7 +53,7 @@ public class LossTests
         var s = torch.zeros(1, 100, 2);
         var e = torch.randn(1, 100, 2);
         using var r = PitSiSnrLoss.Compute(s, e);
-        Assert.Equal(80.0, r.Loss.item(), 3);
+        Assert.Equal(80.0, r.Loss.ToDouble(), 3);
     }
 
     [Fact]
@@ -74,7 +74,7 @@ public class LossTests
         // Reordering puts estimate i at position perm[i]: the reordered estimates line up with the references.
         var ordered = PitSiSnrLoss.Reorder(e, exhaustive.Permutations);
         var snr = ScaleInvariantSnr.Compute(ordered.permute(0, 2, 1), s.permute(0, 2, 1));
-        Assert.True(snr.min().item() > 5);
+        Assert.True(snr.min().ToDouble() > 5);
     }
 
     [Fact]
@@ -156,11 +156,11 @@ public class LossTests
                 }
         amp = amp / count * 2 * fBins;
         ph = ph / count * 2 * fBins;
-        Assert.Equal(amp, terms.Amplitude.item(), 10);
-        Assert.Equal(ph, terms.Phase.item(), 10);
-        var sisnr = -ScaleInvariantSnr.Compute(wav, wavClean, zeroMean: false).mean().item();
-        Assert.Equal(sisnr, terms.SiSnr.item(), 10);
-        Assert.Equal(amp + ph + sisnr, terms.Total.item(), 9);
+        Assert.Equal(amp, terms.Amplitude.ToDouble(), 10);
+        Assert.Equal(ph, terms.Phase.ToDouble(), 10);
+        var sisnr = -ScaleInvariantSnr.Compute(wav, wavClean, zeroMean: false).mean().ToDouble();
+        Assert.Equal(sisnr, terms.SiSnr.ToDouble(), 10);
+        Assert.Equal(amp + ph + sisnr, terms.Total.ToDouble(), 9);
         // Out-of-range entries: > 2 → 1, < −2 → −1.
         var tm = FrcrnLoss.TargetMask(clean, noisy).ToDoubleArray();
         Assert.All(tm, v => Assert.InRange(v, -2, 2));
@@ -180,10 +180,10 @@ public class LossTests
         var input = Load("hourglass_small", "input.npy");
         var targets = Load("hourglass_small", "targets.npy");
         var want = Npy.Read(Path.Combine(TestPaths.Fixture("hourglass_small"), "loss.npy")).ToDoubleArray()[0];
-        var got = StackedHourglassLoss.Compute(masks, input, targets).item();
+        var got = StackedHourglassLoss.Compute(masks, input, targets).ToDouble();
         Assert.True(Math.Abs(got - want) <= 1e-5 * Math.Abs(want), $"{got} vs {want}");
         var list = Enumerable.Range(0, 4).Select(i => masks.select(0, i)).ToList();
-        Assert.Equal(got, StackedHourglassLoss.Compute(list, input, targets).item(), 6);
+        Assert.Equal(got, StackedHourglassLoss.Compute(list, input, targets).ToDouble(), 6);
 
         var m64 = masks.@double().requires_grad_();
         StackedHourglassLoss.Compute(m64, input.@double(), targets.@double()).backward();
@@ -201,12 +201,12 @@ public class LossTests
         for (int k = 0; k < samples; k++)
         {
             int i = rng.Next(grad.Length);
-            double orig = flat.select(0, i).item();
+            double orig = flat.select(0, i).ToDouble();
             double Eval(double v)
             {
                 using var s = torch.NewDisposeScope();
                 using (torch.no_grad()) flat.select(0, i).fill_(v);
-                using (torch.no_grad()) return loss().item();
+                using (torch.no_grad()) return loss().ToDouble();
             }
             double fd = (Eval(orig + h) - Eval(orig - h)) / (2 * h);
             using (torch.no_grad()) flat.select(0, i).fill_(orig);

@@ -16,13 +16,13 @@ public sealed class OptimizerTests : IDisposable
         Serialization.Npy.Read(Path.Combine(TestPaths.Fixture("optim", folder), file.ToString(CultureInfo.InvariantCulture)));
 
     private static List<Parameter> Params(string folder, Func<int, FormattableString> file) =>
-        [.. Enumerable.Range(0, 3).Select(i => new Parameter(Tensor.FromHost(Npy(folder, file(i))).DetachFromDisposeScope()))];
+        [.. Enumerable.Range(0, 3).Select(i => new Parameter(HostTensors.ToTensor(Npy(folder, file(i))).DetachFromDisposeScope()))];
 
     private static void SetGrads(string folder, List<Parameter> ps, int step)
     {
         for (int i = 0; i < ps.Count; i++)
         {
-            using var g = Tensor.FromHost(Npy(folder, $"grad_step{step}_param{i}.npy")).DetachFromDisposeScope();
+            using var g = HostTensors.ToTensor(Npy(folder, $"grad_step{step}_param{i}.npy")).DetachFromDisposeScope();
             ps[i].grad = g;
         }
     }
@@ -48,7 +48,7 @@ public sealed class OptimizerTests : IDisposable
                 SetGrads(folder, ps, t);
                 opt.Step();
             }
-            TorchCheckpoint.Save(path, new Dictionary<string, object?> { ["optimizer"] = opt.StateDict() });
+            TorchCheckpoint.Save(path, new Dictionary<string, object?> { ["optimizer"] = opt.state_dict() });
         }
         foreach (var p in ps) p.Dispose();
 
@@ -75,7 +75,7 @@ public sealed class OptimizerTests : IDisposable
         using var opt = new Adam([new ParamGroup([p]), new ParamGroup([q], new() { ["lr"] = 0.5, ["weight_decay"] = 0.0 })], lr: 0.1, weightDecay: 0.01);
         using (var g = torch.ones([3], ScalarType.Float64).DetachFromDisposeScope()) p.grad = g;
         opt.Step();
-        var sd = opt.StateDict();
+        var sd = opt.state_dict();
         var state = (PythonDict)sd["state"]!;
         Assert.Single(state);                                  // q had no gradient: no state
         var s0 = (IReadOnlyDictionary<string, object?>)state["0"]!;
@@ -131,7 +131,7 @@ public sealed class OptimizerTests : IDisposable
         using var p = new Parameter(torch.ones([3], ScalarType.Float64).DetachFromDisposeScope());
         using var opt = new SGD([p], lr: 0.5);
         using (var scope = torch.NewDisposeScope()) (p * 2).sum().backward();
-        opt.ZeroGrad();
+        opt.zero_grad();
         Assert.Equal([0.0, 0, 0], p.grad!.ToDoubleArray());
         opt.ZeroGrad(setToNone: true);
         Assert.Null(p.grad);
@@ -229,7 +229,7 @@ public sealed class OptimizerTests : IDisposable
             {
                 seq.Step();
                 lrs.Add(opt.ParamGroups[0].Lr);
-                if (seq.LastEpoch == saveAt) saved = new Dictionary<string, object?> { ["opt"] = opt.StateDict(), ["seq"] = seq.StateDict() };
+                if (seq.LastEpoch == saveAt) saved = new Dictionary<string, object?> { ["opt"] = opt.state_dict(), ["seq"] = seq.state_dict() };
             }
             opt.Dispose();
             p.Dispose();
@@ -263,7 +263,7 @@ public sealed class OptimizerTests : IDisposable
             if (e == 4)
                 TorchCheckpoint.Save(path, new Dictionary<string, object?>
                 {
-                    ["optimizer"] = opt.StateDict(), ["cosine"] = cos.StateDict(), ["plateau"] = plateau.StateDict(),
+                    ["optimizer"] = opt.state_dict(), ["cosine"] = cos.state_dict(), ["plateau"] = plateau.state_dict(),
                 });
         }
         var (p2, opt2) = LrOnly(1e-3);

@@ -33,7 +33,7 @@ public class FullModelBenchmarks
     [Params(4, 16)]
     public int Seconds { get; set; }
 
-    private Module? _module;
+    private torch.nn.Module? _module;
     private Func<Tensor, Tensor>? _forward;
     private Tensor? _input;
 
@@ -48,13 +48,13 @@ public class FullModelBenchmarks
             case PublishedModel.MossFormer8k:
             {
                 var m = new MossFormerSeparator(MossFormerConfig.ModelScope8k);
-                (_module, _forward, rate) = (m, x => m.Forward(x), 8000);
+                (_module, _forward, rate) = (m, x => m.forward(x), 8000);
                 break;
             }
             case PublishedModel.MossFormer2_8k:
             {
                 var m = new MossFormer2Separator(MossFormer2Config.ModelScope8k);
-                (_module, _forward, rate) = (m, x => m.Forward(x), 8000);
+                (_module, _forward, rate) = (m, x => m.forward(x), 8000);
                 break;
             }
             default:
@@ -64,12 +64,12 @@ public class FullModelBenchmarks
                 break;
             }
         }
-        _module.Eval();
+        _module.eval();
         _input = torch.randn(1, (long)Seconds * rate) * 0.1;
     }
 
     [Benchmark]
-    public void Forward()
+    public void forward()
     {
         using var scope = torch.NewDisposeScope();
         using var _ = torch.inference_mode();

@@ -25,7 +25,7 @@ public sealed class BenchCommand : ICommand
         string? model = null, arch = null, config = null;
         double seconds = 4;
         int runs = 3;
-        var device = Device.CPU;
+        var device = torch.CPU;
         var precision = Precision.Float32;
         try
         {
@@ -40,7 +40,7 @@ public sealed class BenchCommand : ICommand
                     case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
                     case "--threads": torch.set_num_threads(int.Parse(Next(), CultureInfo.InvariantCulture)); break;
-                    case "--device": device = Device.Parse(Next()); break;
+                    case "--device": device = torch.device(Next()); break;
                     case "--precision": precision = SeparateCommand.ParsePrecision(Next()); break;
                     default: throw new ArgumentException($"Unknown argument {args[i]}.");
                 }
@@ -95,8 +95,7 @@ public sealed class BenchCommand : ICommand
             times.Sort();
             double median = times[times.Count / 2];
             stdout.WriteLine($"{name}: {parameters:N0} parameters, {seconds:0.##} s at {rate} Hz on {device}, {torch.get_num_threads()} threads, {(precision == Precision.Float32 ? "float32" : "bfloat16")}");
-            var rt = torch.native_runtime();
-            stdout.WriteLine($"BLAS: {rt.OpenMpOpenBlasDirectory ?? "system libblas"}; malloc thresholds {(rt.MallocThresholdsRaised ? "raised" : "default")} (SPEECHSEP_BLAS / SPEECHSEP_MALLOC=system to opt out)");
+            stdout.WriteLine($"libtorch {torch.__version__} (TorchSharp); malloc thresholds {(NativeHeap.Tuned ? "raised" : "default")} (SPEECHSEP_MALLOC=system to opt out)");
             stdout.WriteLine($"median {median:F3} s over {runs} runs → real-time factor {median / seconds:F3} ({seconds / median:F1}× real time)");
         }
         return 0;

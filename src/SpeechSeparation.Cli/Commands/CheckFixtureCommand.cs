@@ -25,8 +25,12 @@ public sealed class CheckFixtureCommand : ICommand
             var a = args[i];
             if (a == "--device" && i + 1 < args.Length)
             {
-                ModuleFixture.Device = SpeechSeparation.Tensors.Device.Parse(args[++i]);
-                if (ModuleFixture.Device.Type == SpeechSeparation.Tensors.DeviceType.CUDA) SpeechSeparation.Tensors.torch.backends.set_allow_tf32(false);
+                ModuleFixture.Device = torch.device(args[++i]);
+                if (ModuleFixture.Device.type == DeviceType.CUDA)
+                {
+                    torch.backends.cuda.matmul.allow_tf32 = false;   // fixtures compare against float32 references
+                    torch.backends.cudnn.allow_tf32 = false;
+                }
                 continue;
             }
             if (File.Exists(Path.Combine(a, "config.json"))) folders.Add(a);

@@ -44,7 +44,7 @@ public sealed class SeparateCommand(bool enhance) : ICommand
                     case "--arch": arch = Next(); break;
                     case "--config": config = Next(); break;
                     case "--out": outDir = Next(); break;
-                    case "--device": options = options with { Device = Device.Parse(Next()) }; break;
+                    case "--device": options = options with { Device = torch.device(Next()) }; break;
                     case "--threads": options = options with { Threads = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
                     case "--precision": options = options with { Precision = ParsePrecision(Next()) }; break;
                     case "--window": options = options with { WindowSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
@@ -114,7 +114,7 @@ public sealed class SeparateCommand(bool enhance) : ICommand
                 results.Add(new { input = file, outputs = written, ok = true });
                 if (!json) foreach (var w in written) stdout.WriteLine(w);
             }
-            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or TorchException)
+            catch (Exception e) when (e is IOException or InvalidDataException or ArgumentException or InvalidOperationException or System.Runtime.InteropServices.ExternalException)
             {
                 progress.Done();
                 failed++;

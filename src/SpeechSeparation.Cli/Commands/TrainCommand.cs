@@ -32,7 +32,7 @@ public sealed class TrainCommand : ICommand
     public static IReadOnlyList<string> Architectures { get; } = ["sb_simpleseparator", "mossformer", "mossformer2", "frcrn", "hourglass"];
 
     /// <summary>Builds the module of a trainable architecture and its estimate function (mixtures [B, T] → [B, T, S]).</summary>
-    public static (Module Model, Func<Tensor, Tensor> Estimate, int Sources) CreateTrainable(string architecture, JsonElement config)
+    public static (torch.nn.Module Model, Func<Tensor, Tensor> Estimate, int Sources) CreateTrainable(string architecture, JsonElement config)
     {
         var (model, estimate, _, sources) = CreateForTraining(architecture, config);
         return (model, estimate, sources);
@@ -44,7 +44,7 @@ public sealed class TrainCommand : ICommand
     /// output) and <see cref="StackedHourglassObjective"/> for <c>hourglass</c> (music separation, fixed stem order).
     /// </summary>
     /// <exception cref="NotSupportedException">The architecture is not trainable here.</exception>
-    public static (Module Model, Func<Tensor, Tensor> Estimate, ITrainingObjective Objective, int Sources) CreateForTraining(string architecture, JsonElement config)
+    public static (torch.nn.Module Model, Func<Tensor, Tensor> Estimate, ITrainingObjective Objective, int Sources) CreateForTraining(string architecture, JsonElement config)
     {
         int Int(string n, int d) => config.ValueKind == JsonValueKind.Object && config.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : d;
         switch (architecture)
@@ -52,18 +52,18 @@ public sealed class TrainCommand : ICommand
             case "sb_simpleseparator":
             {
                 var m = new SimpleSeparator(new SimpleSeparatorConfig(Int("fft_size", 256), Int("hidden_size", 128), Int("num_sources", 2)));
-                Tensor Estimate(Tensor x) => PadTo(m.Forward(x).Sources.permute(1, 2, 0), x.size(1));
+                Tensor Estimate(Tensor x) => PadTo(m.forward(x).Sources.permute(1, 2, 0), x.size(1));
                 return (m, Estimate, new PitSiSnrObjective(Estimate), m.Config.NumSources);
             }
             case "mossformer":
             {
                 var m = new MossFormerSeparator(MossFormerConfig.FromJson(config));
-                return (m, x => m.Forward(x), new PitSiSnrObjective(x => m.Forward(x)), m.Config.NumSpks);
+                return (m, x => m.forward(x), new PitSiSnrObjective(x => m.forward(x)), m.Config.NumSpks);
             }
             case "mossformer2":
             {
                 var m = new MossFormer2Separator(MossFormer2Config.FromJson(config));
-                return (m, x => m.Forward(x), new PitSiSnrObjective(x => m.Forward(x)), m.Config.NumSpks);
+                return (m, x => m.forward(x), new PitSiSnrObjective(x => m.forward(x)), m.Config.NumSpks);
             }
             case "frcrn":
             {
@@ -179,20 +179,20 @@ public sealed class TrainCommand : ICommand
     /// L2 decay on every parameter except biases (two parameter groups; fixed parameters such as FRCRN's STFT kernels
     /// never get a gradient, so Adam skips them).
     /// </summary>
-    private static Adam CreateOptimizer(Module model, double lr, double weightDecay)
+    private static Adam CreateOptimizer(torch.nn.Module model, double lr, double weightDecay)
     {
-        if (weightDecay <= 0) return new Adam(model.Parameters(), lr: lr);
-        var trainable = model.NamedParameters().ToList();
+        if (weightDecay <= 0) return new Adam(model.parameters(), lr: lr);
+        var trainable = model.named_parameters().ToList();
         static bool IsBias(string name) => name == "bias" || name.EndsWith(".bias", StringComparison.Ordinal);
-        var decay = trainable.Where(p => !IsBias(p.Name)).Select(p => p.Parameter);
-        var noDecay = trainable.Where(p => IsBias(p.Name)).Select(p => p.Parameter).ToList();
+        var decay = trainable.Where(p => !IsBias(p.name)).Select(p => p.parameter);
+        var noDecay = trainable.Where(p => IsBias(p.name)).Select(p => p.parameter).ToList();
         var groups = new List<ParamGroup> { new(decay) };
         if (noDecay.Count > 0) groups.Add(new ParamGroup(noDecay, new() { ["weight_decay"] = 0.0 }));
         return new Adam(groups, lr: lr, weightDecay: weightDecay);
     }
 
     /// <summary>The package config of a trained network (what the architecture's loader reads back).</summary>
-    private static JsonObject PackageConfig(JsonElement config, Module model)
+    private static JsonObject PackageConfig(JsonElement config, torch.nn.Module model)
     {
         var cfg = config.ValueKind == JsonValueKind.Object ? JsonNode.Parse(config.GetRawText())!.AsObject() : new JsonObject();
         switch (model)
@@ -250,7 +250,7 @@ public sealed class TrainCommand : ICommand
         double weightDecay = r.TryGetProperty("weight_decay", out var wd) ? wd.GetDouble() : arch == "frcrn" ? 1e-5 : 0;
         if (!r.TryGetProperty("train", out var trainSpec)) throw new ArgumentException("recipe: missing 'train' (the training data).");
 
-        torch.manual_seed((ulong)seed);
+        torch.manual_seed(seed);
         var trainSource = DataSource(trainSpec, rate, arch, "train");
         var validSource = r.TryGetProperty("valid", out var v) ? DataSource(v, rate, arch, "valid") : null;
         var (model, _, objective, sources) = CreateForTraining(arch, config);
@@ -295,13 +295,13 @@ public sealed class TrainCommand : ICommand
     }
 
     /// <summary>Exports the best epoch (or the last when there was no validation) as a package under OUTPUT/model.</summary>
-    private static int Export(Module model, string arch, int rate, JsonElement config, string output, string checkpoints, int sources, TextWriter stdout)
+    private static int Export(torch.nn.Module model, string arch, int rate, JsonElement config, string output, string checkpoints, int sources, TextWriter stdout)
     {
         var manager = new CheckpointManager(checkpoints);
         var best = File.Exists(manager.BestPath) ? TrainingCheckpoint.Load(manager.BestPath) : manager.LoadLatest();
         if (best is null) throw new FileNotFoundException($"No checkpoint under '{checkpoints}' to export.");
         model.LoadStateDict(best.Model);
-        model.Eval();
+        model.eval();
         var packageDir = Path.Combine(output, "model");
         ModelPackage.Save(packageDir, arch, rate, PackageConfig(config, model), model);
         stdout.WriteLine($"model package: {packageDir} ({sources} sources, {model.ParameterCount():N0} parameters, epoch {best.Epoch})");

@@ -75,8 +75,9 @@ internal sealed class CheckpointFormatsHandler : IFixtureHandler
         }
     }
 
-    private static bool IsInteger(ScalarType t) =>
-        t is ScalarType.Int64 or ScalarType.Int32 or ScalarType.Int16 or ScalarType.Int8 or ScalarType.UInt8 or ScalarType.Bool;
+    private static bool IsInteger(Serialization.ScalarType t) =>
+        t is Serialization.ScalarType.Int64 or Serialization.ScalarType.Int32 or Serialization.ScalarType.Int16
+            or Serialization.ScalarType.Int8 or Serialization.ScalarType.UInt8 or Serialization.ScalarType.Bool;
 
     private static List<string> FileNames(JsonElement config)
     {

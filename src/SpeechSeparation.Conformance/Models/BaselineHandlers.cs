@@ -13,7 +13,7 @@ internal static class ModelFixtureSteps
         hyper.ValueKind == JsonValueKind.Object && hyper.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : fallback;
 
     /// <summary>Checks keys.json when present and reports whether the folder has weights to run.</summary>
-    public static bool CheckManifest(Fixture f, FixtureReport report, Module model)
+    public static bool CheckManifest(Fixture f, FixtureReport report, torch.nn.Module model)
     {
         if (File.Exists(f.PathOf("keys.json"))) ModuleFixture.CompareKeys(report, f, model);
         return File.Exists(ModuleFixture.WeightsPath(f));
@@ -37,7 +37,7 @@ internal sealed class SbSimpleSeparatorHandler : IFixtureHandler
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
         var x = ModuleFixture.Input(f, "input");
-        using var y = model.Forward(x);
+        using var y = model.forward(x);
         var outputs = f.Names("outputs");
         if (outputs.Contains("sources")) ModuleFixture.CompareOutput(report, f, "sources", y.Sources);
         if (outputs.Contains("masks")) ModuleFixture.CompareOutput(report, f, "masks", y.Masks);
@@ -70,7 +70,7 @@ internal sealed class SbAudioSeparatorHandler : IFixtureHandler
         ModuleFixture.LoadWeights(f, model);
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
-        using var y = model.Forward(ModuleFixture.Input(f, "input"));
+        using var y = model.forward(ModuleFixture.Input(f, "input"));
         var outputs = f.Names("outputs");
         if (outputs.Contains("sources")) ModuleFixture.CompareOutput(report, f, "sources", y.Sources);
         if (outputs.Contains("masks")) ModuleFixture.CompareOutput(report, f, "masks", y.Masks);
@@ -112,7 +112,7 @@ internal sealed class TorchStftHandler : IFixtureHandler
         long hop = Long(h, "hop_length") ?? nfft / 4;
         long win = Long(h, "win_length") ?? nfft;
         bool center = Bool(h, "center", true), normalized = Bool(h, "normalized", false), onesided = Bool(h, "onesided", true);
-        var padMode = h.TryGetProperty("pad_mode", out var pm) && pm.GetString() == "constant" ? PaddingMode.Constant : PaddingMode.Reflect;
+        var padMode = h.TryGetProperty("pad_mode", out var pm) && pm.GetString() == "constant" ? PaddingModes.Constant : PaddingModes.Reflect;
         using var scope = torch.NewDisposeScope();
         var window = Window(h, win) ?? torch.ones([win]);
         var x = ModuleFixture.Input(f, "input");
@@ -141,7 +141,7 @@ internal sealed class TorchStftHandler : IFixtureHandler
             }
             if (outputs.Contains("istft_nyquist0_nfft1024"))
             {
-                var padded = torch.cat([Y, torch.zeros([Y.size(0), 1, Y.size(2)], Y.dtype).to(ScalarType.Complex64)], 1);
+                var padded = torch.cat([Y, torch.zeros([Y.size(0), 1, Y.size(2)], Y.dtype).to(ScalarType.ComplexFloat32)], 1);
                 ModuleFixture.CompareOutput(report, f, "istft_nyquist0_nfft1024", torch.istft(padded, nfft, hop, win, window, center));
             }
         }

@@ -18,7 +18,7 @@ internal sealed class FrcrnBlockHandler : IFixtureHandler
     {
         var h = f.Hyper;
         using var _ = torch.no_grad();
-        using Module<Tensor, Tensor> m = f.Model switch
+        using torch.nn.Module<Tensor, Tensor> m = f.Model switch
         {
             "frcrn.SELayer" => new SELayer(FrcrnHandlers.Int(h, "channel", 128), FrcrnHandlers.Int(h, "reduction", 8)),
             "frcrn.ComplexUniDeepFsmn" => new ComplexUniDeepFsmn(FrcrnHandlers.Int(h, "nIn", 128), FrcrnHandlers.Int(h, "nHidden", 128), FrcrnHandlers.Int(h, "nOut", 128)),
@@ -26,7 +26,7 @@ internal sealed class FrcrnBlockHandler : IFixtureHandler
         };
         ModuleFixture.LoadWeights(f, m);
         using var scope = torch.NewDisposeScope();
-        var y = m.Forward(ModuleFixture.Input(f, f.Names("inputs")[0]));
+        var y = m.forward(ModuleFixture.Input(f, f.Names("inputs")[0]));
         ModuleFixture.CompareOutput(report, f, f.Names("outputs")[0], y);
     }
 }

@@ -55,7 +55,7 @@ internal sealed class FrcrnModelHandler : IFixtureHandler
         FrcrnHandlers.CompareRebuilt(report, model.Stft, sd, "stft.");
         FrcrnHandlers.CompareRebuilt(report, model.Istft, sd, "istft.");
         FrcrnCheckpoint.Load(model, sd);
-        model.Eval();
+        model.eval();
         var outputs = f.Names("outputs").ToHashSet(StringComparer.Ordinal);
         foreach (var input in f.Names("inputs").Where(n => n.StartsWith("input", StringComparison.Ordinal)))
         {
@@ -63,12 +63,12 @@ internal sealed class FrcrnModelHandler : IFixtureHandler
             var wanted = StageOutputs.Where(o => outputs.Contains(o + suffix)).ToList();
             if (wanted.Count == 0) continue;
             using var scope = torch.NewDisposeScope();
-            using var y = model.Forward(ModuleFixture.Input(f, input));
+            using var y = model.forward(ModuleFixture.Input(f, input));
             foreach (var o in wanted)
             {
                 var t = o switch
                 {
-                    "stft" => model.Stft.Forward(ModuleFixture.Input(f, input)),
+                    "stft" => model.Stft.forward(ModuleFixture.Input(f, input)),
                     "unet1_out" => y.Unet1Out,
                     "spec_l1" => y.SpecL1,
                     "wav_l1" => y.WavL1,

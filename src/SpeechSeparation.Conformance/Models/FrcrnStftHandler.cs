@@ -24,13 +24,13 @@ internal sealed class FrcrnStftHandler : IFixtureHandler
         int fftLen = h.TryGetProperty("fft_len", out var fl) && fl.ValueKind == JsonValueKind.Number ? fl.GetInt32() : winLen;
         string? winType = h.TryGetProperty("win_type", out var wt) && wt.ValueKind == JsonValueKind.String ? wt.GetString() : null;
         using var _ = torch.no_grad();
-        using Module<Tensor, Tensor> m = f.Model == "frcrn.ConvSTFT"
+        using torch.nn.Module<Tensor, Tensor> m = f.Model == "frcrn.ConvSTFT"
             ? new ConvStft(winLen, winInc, fftLen, winType)
             : new ConviStft(winLen, winInc, fftLen, winType);
         FrcrnHandlers.CompareRebuilt(report, m, StateDict.Load(ModuleFixture.WeightsPath(f)));
         ModuleFixture.LoadWeights(f, m);
         using var scope = torch.NewDisposeScope();
-        var y = m.Forward(ModuleFixture.Input(f, f.Names("inputs")[0]));
+        var y = m.forward(ModuleFixture.Input(f, f.Names("inputs")[0]));
         ModuleFixture.CompareOutput(report, f, f.Names("outputs")[0], y);
     }
 }
@@ -39,9 +39,9 @@ internal sealed class FrcrnStftHandler : IFixtureHandler
 internal static class FrcrnHandlers
 {
     /// <summary>Compares the module's own (formula-built) fixed tensors with the stored ones, for every stored key it has.</summary>
-    public static void CompareRebuilt(FixtureReport report, Module m, IReadOnlyDictionary<string, HostTensor> stored, string prefix = "")
+    public static void CompareRebuilt(FixtureReport report, torch.nn.Module m, IReadOnlyDictionary<string, HostTensor> stored, string prefix = "")
     {
-        foreach (var (k, t) in m.StateDict())
+        foreach (var (k, t) in m.state_dict())
         {
             if (!stored.TryGetValue(prefix + k, out var s)) continue;
             if (!t.shape.AsSpan().SequenceEqual(s.Shape)) { report.Fail("rebuilt " + k, "shape differs"); continue; }

@@ -25,7 +25,7 @@ internal sealed class FrcrnUNetHandler : IFixtureHandler
         var taps = new Dictionary<string, Tensor>();
         try
         {
-            var y = m.Forward(ModuleFixture.Input(f, f.Names("inputs")[0]), taps);
+            var y = m.forward(ModuleFixture.Input(f, f.Names("inputs")[0]), taps);
             foreach (var name in f.Names("outputs"))
             {
                 if (!name.StartsWith("tap_", StringComparison.Ordinal)) { ModuleFixture.CompareOutput(report, f, name, y); continue; }

@@ -33,7 +33,7 @@ internal static class HourglassFixtureSteps
         _ => x,
     };
 
-    public static void Run(Fixture f, FixtureReport report, Module<Tensor, Tensor> model)
+    public static void Run(Fixture f, FixtureReport report, torch.nn.Module<Tensor, Tensor> model)
     {
         if (!ModelFixtureSteps.CheckManifest(f, report, model)) return;
         ModuleFixture.LoadWeights(f, model);
@@ -44,7 +44,7 @@ internal static class HourglassFixtureSteps
         if (inputs.Contains("input"))
         {
             var x = AsInput(ModuleFixture.Input(f, "input"));
-            var masks = model.Forward(x);                                             // [K, B, S, F, T]
+            var masks = model.forward(x);                                             // [K, B, S, F, T]
             if (outputs.Contains("masks")) ModuleFixture.CompareOutput(report, f, "masks", masks);
             if (outputs.Contains("last_masks")) ModuleFixture.CompareOutput(report, f, "last_masks", masks.select(0, masks.size(0) - 1));
             if (outputs.Contains("loss") && inputs.Contains("targets"))

@@ -42,14 +42,14 @@ internal static partial class MossFormerFixtures
         using var inference = torch.inference_mode();
         switch (module)
         {
-            case MossFormerSeparator m: RunWholeModel(f, report, m, m.Forward, layoutSpeakersFirst: false); CompareSplitFiles(f, report, m); break;
-            case MossFormer2Separator m: RunWholeModel(f, report, m, m.Forward, layoutSpeakersFirst: cls == "MossFormer"); break;
+            case MossFormerSeparator m: RunWholeModel(f, report, m, m.forward, layoutSpeakersFirst: false); CompareSplitFiles(f, report, m); break;
+            case MossFormer2Separator m: RunWholeModel(f, report, m, m.forward, layoutSpeakersFirst: cls == "MossFormer"); break;
             default: RunSubModule(f, report, module); break;
         }
     }
 
     /// <summary>Builds the module named by the fixture's upstream class.</summary>
-    public static Module Build(string cls, JsonElement h, int version) => cls switch
+    public static torch.nn.Module Build(string cls, JsonElement h, int version) => cls switch
     {
         "Encoder" => new Encoder(Int(h, "kernel_size", 2), Int(h, "out_channels", 64), Int(h, "in_channels", 1)),
         "Decoder" => new Decoder(Int(h, "in_channels", 64), Int(h, "out_channels", 1), Int(h, "kernel_size", 16), Int(h, "stride", 8), Bool(h, "bias", false)),
@@ -92,7 +92,7 @@ internal static partial class MossFormerFixtures
     private static partial Regex RotaryDim();
 
     /// <summary>A sub-module fixture: <c>output</c> from <c>input</c>, <c>inter_X</c> from the module's probe point X.</summary>
-    private static void RunSubModule(Fixture f, FixtureReport report, Module module)
+    private static void RunSubModule(Fixture f, FixtureReport report, torch.nn.Module module)
     {
         using var scope = torch.NewDisposeScope();
         var x = ModuleFixture.Input(f, "input");
@@ -100,15 +100,15 @@ internal static partial class MossFormerFixtures
         void Probe(string name, Tensor t) => probes[name] = (t.shape, t.contiguous().ToDoubleArray());
         Tensor y = module switch
         {
-            FFConvM m => m.Forward(x, Probe),
-            MossFormerBlock m => m.Forward(x, Probe),
-            UniDeepFsmnDilated m => m.Forward(x, Probe),
-            DilatedDenseNet m => m.Forward(x, Probe),
-            GatedFsmnDilated m => m.Forward(x, Probe),
-            GatedFsmnBlockDilated m => m.Forward(x, Probe),
-            ScaledSinuEmbedding m => m.Forward(x),
-            MossFormerModule m => m.Forward(x, Probe),
-            Module<Tensor, Tensor> m => m.Forward(x),
+            FFConvM m => m.forward(x, Probe),
+            MossFormerBlock m => m.forward(x, Probe),
+            UniDeepFsmnDilated m => m.forward(x, Probe),
+            DilatedDenseNet m => m.forward(x, Probe),
+            GatedFsmnDilated m => m.forward(x, Probe),
+            GatedFsmnBlockDilated m => m.forward(x, Probe),
+            ScaledSinuEmbedding m => m.forward(x),
+            MossFormerModule m => m.forward(x, Probe),
+            torch.nn.Module<Tensor, Tensor> m => m.forward(x),
             _ => throw new NotSupportedException(module.GetType().Name),
         };
         foreach (var name in f.Names("outputs"))
@@ -124,7 +124,7 @@ internal static partial class MossFormerFixtures
     /// [S, B, T]), <c>inter_X</c> from probe X of the <c>input</c> run, <c>pipeline_pcm</c> (ModelScope pipeline on
     /// input[0]) and <c>pipe{k}_*</c> (ClearerVoice pipeline on <c>pipe{k}_raw</c>).
     /// </summary>
-    private static void RunWholeModel(Fixture f, FixtureReport report, Module<Tensor, Tensor> model,
+    private static void RunWholeModel(Fixture f, FixtureReport report, torch.nn.Module<Tensor, Tensor> model,
         Func<Tensor, TensorProbe?, Tensor> forward, bool layoutSpeakersFirst)
     {
         var outputs = f.Names("outputs");
@@ -158,7 +158,7 @@ internal static partial class MossFormerFixtures
             RunClearerVoicePipeline(f, report, model, raw[..^"_raw".Length]);
     }
 
-    private static void RunClearerVoicePipeline(Fixture f, FixtureReport report, Module<Tensor, Tensor> model, string prefix)
+    private static void RunClearerVoicePipeline(Fixture f, FixtureReport report, torch.nn.Module<Tensor, Tensor> model, string prefix)
     {
         var raw = f.Array("inputs", prefix + "_raw").ToFloatArray();
         var tol = new Tolerance(MaxAbs: Num(f, "pipe_max_abs") ?? 1e-5);
@@ -221,22 +221,22 @@ internal static partial class MossFormerFixtures
         if (!File.Exists(f.PathOf("masknet.bin"))) return;
         using var split = new MossFormerSeparator(reference.Config);
         split.LoadCheckpoint(f.Directory);
-        split.Eval();
+        split.eval();
         foreach (var name in f.Names("outputs").Where(n => n.StartsWith("output", StringComparison.Ordinal)))
         {
             using var scope = torch.NewDisposeScope();
-            var y = split.Forward(ModuleFixture.Input(f, "input" + name["output".Length..]));
+            var y = split.forward(ModuleFixture.Input(f, "input" + name["output".Length..]));
             var expected = f.Array("outputs", name);
             report.Compare("split_files:" + name, y.ToDoubleArray(), expected.ToDoubleArray(), f.ToleranceFor(name));
         }
     }
 
     /// <summary><c>published_files</c> of keys.json: each file's key list equals the matching sub-module's state dict.</summary>
-    private static void ComparePublishedFiles(Fixture f, FixtureReport report, Module module)
+    private static void ComparePublishedFiles(Fixture f, FixtureReport report, torch.nn.Module module)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(f.PathOf("keys.json")));
         if (doc.RootElement.ValueKind != JsonValueKind.Object || !doc.RootElement.TryGetProperty("published_files", out var files)) return;
-        var sd = module.StateDict();
+        var sd = module.state_dict();
         foreach (var file in files.EnumerateObject())
         {
             string prefix = file.Name switch { "encoder.bin" => "encoder.", "decoder.bin" => "decoder.", "masknet.bin" => "mask_net.", _ => "" };

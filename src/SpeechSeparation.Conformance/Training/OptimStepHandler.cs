@@ -26,7 +26,7 @@ internal sealed class OptimStepHandler : IFixtureHandler
         string name = cfg.GetProperty("optimizer").GetString()!;
         var kwargs = cfg.TryGetProperty("kwargs", out var k) && k.ValueKind == JsonValueKind.Object ? k : default;
         int steps = cfg.GetProperty("steps").GetInt32();
-        var dtype = cfg.TryGetProperty("dtype", out var dt) && dt.ValueKind == JsonValueKind.String ? ScalarTypeInfo.Parse(dt.GetString()!) : ScalarType.Float32;
+        var dtype = cfg.TryGetProperty("dtype", out var dt) && dt.ValueKind == JsonValueKind.String ? ScalarTypeInfo.Parse(dt.GetString()!).ToTorch() : ScalarType.Float32;
         int count = cfg.TryGetProperty("param_shapes", out var shapes) ? shapes.GetArrayLength() : CountInits(fixture);
         double? clip = cfg.TryGetProperty("clip_grad_norm", out var c) && c.ValueKind == JsonValueKind.Number ? c.GetDouble() : null;
         double normType = cfg.TryGetProperty("norm_type", out var nt) && nt.ValueKind == JsonValueKind.Number ? nt.GetDouble() : 2.0;
@@ -39,7 +39,7 @@ internal sealed class OptimStepHandler : IFixtureHandler
         {
             using (var scope = torch.NewDisposeScope())
                 for (int i = 0; i < count; i++)
-                    parameters.Add(new Parameter(Tensor.FromHost(fixture.Npy(Inv($"param{i}_init.npy"))).to(dtype)));
+                    parameters.Add(new Parameter(HostTensors.ToTensor(fixture.Npy(Inv($"param{i}_init.npy"))).to(dtype)));
             using var optimizer = Create(name, parameters, kwargs);
             var norms = new List<double>();
             for (int t = 0; t < steps; t++)
@@ -48,7 +48,7 @@ internal sealed class OptimStepHandler : IFixtureHandler
                 {
                     var file = Inv($"grad_step{t}_param{i}.npy");
                     if (!File.Exists(fixture.PathOf(file))) { parameters[i].grad = null; continue; }
-                    using var g = Tensor.FromHost(fixture.Npy(file)).to(dtype).DetachFromDisposeScope();
+                    using var g = HostTensors.ToTensor(fixture.Npy(file)).to(dtype).DetachFromDisposeScope();
                     parameters[i].grad = g;
                 }
                 if (clip is { } maxNorm) norms.Add(GradientClipping.ClipGradNorm(parameters, maxNorm, normType));

@@ -29,8 +29,8 @@ internal sealed class PitSiSnrHandler : IFixtureHandler
             }
             var suffix = output[kind.Length..];
             using var scope = torch.NewDisposeScope();
-            var targets = Tensor.FromHost(fixture.Array("inputs", "targets" + suffix));
-            var estimates = Tensor.FromHost(fixture.Array("inputs", "estimates" + suffix));
+            var targets = HostTensors.ToTensor(fixture.Array("inputs", "targets" + suffix));
+            var estimates = HostTensors.ToTensor(fixture.Array("inputs", "estimates" + suffix));
             if (kind == "grad")
             {
                 estimates.requires_grad_();

@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.Baselines;
 
@@ -42,10 +43,10 @@ public sealed class AudioSeparator : Module<Tensor, AudioSeparator.Output>
     {
         Config = config;
         int stride = config.KernelSize / 2;
-        Encoder = RegisterModule("encoder", new Conv1d(1, config.FftSize, AudioSeparatorConfig.EncoderKernelSize, stride: stride));
-        Rnn = RegisterModule("rnn", new LSTM(config.FftSize, config.HiddenSize, batchFirst: true, bidirectional: true));
-        OutputLayer = RegisterModule("output_layer", new Linear(2 * config.HiddenSize, config.NumSources * config.FftSize));
-        Decoder = RegisterModule("decoder", new ConvTranspose1d(config.FftSize, 1, config.KernelSize, stride: stride));
+        Encoder = RegisterModule("encoder", torch.nn.Conv1d(1, config.FftSize, AudioSeparatorConfig.EncoderKernelSize, stride: stride));
+        Rnn = RegisterModule("rnn", torch.nn.LSTM(config.FftSize, config.HiddenSize, batchFirst: true, bidirectional: true));
+        OutputLayer = RegisterModule("output_layer", torch.nn.Linear(2 * config.HiddenSize, config.NumSources * config.FftSize));
+        Decoder = RegisterModule("decoder", torch.nn.ConvTranspose1d(config.FftSize, 1, config.KernelSize, stride: stride));
     }
 
     /// <summary>The hyper-parameters.</summary>
@@ -60,15 +61,15 @@ public sealed class AudioSeparator : Module<Tensor, AudioSeparator.Output>
     public ConvTranspose1d Decoder { get; }
 
     /// <summary>Separates one mixture [1, N].</summary>
-    public override Output Forward(Tensor mixture)
+    public override Output forward(Tensor mixture)
     {
         if (mixture.ndim != 2 || mixture.size(0) != 1)
             throw new ArgumentException($"AudioSeparator takes one mixture [1, N], got [{string.Join(", ", mixture.shape)}].", nameof(mixture));
         using var scope = torch.NewDisposeScope();
         int S = Config.NumSources;
-        var y = F.relu(Encoder.Forward(mixture.unsqueeze(0))).permute(0, 2, 1); // [1, T, N_f]
-        var (h, _, _) = Rnn.Forward(y);                                        // [1, T, 2H]
-        var z = OutputLayer.Forward(h);                                        // [1, T, S·N_f]
+        var y = F.relu(Encoder.forward(mixture.unsqueeze(0))).permute(0, 2, 1); // [1, T, N_f]
+        var (h, _, _) = Rnn.forward(y);                                        // [1, T, 2H]
+        var z = OutputLayer.forward(h);                                        // [1, T, S·N_f]
         long T = z.size(1);
         z = z.view(1, T, Config.FftSize, S);                                   // [1, T, N_f, S]
         var sources = new List<Tensor>();
@@ -77,7 +78,7 @@ public sealed class AudioSeparator : Module<Tensor, AudioSeparator.Output>
         {
             var mask = F.relu(z.select(3, s));                                 // [1, T, N_f]
             var latent = (mask * y).permute(0, 2, 1);                          // [1, N_f, T]
-            sources.Add(Decoder.Forward(latent).squeeze(0));                   // [1, (T-1)·k/2 + k]
+            sources.Add(Decoder.forward(latent).squeeze(0));                   // [1, (T-1)·k/2 + k]
             masks.Add(mask);
         }
         return new Output(torch.stack(sources).MoveToOuterDisposeScope(), torch.stack(masks).MoveToOuterDisposeScope(),

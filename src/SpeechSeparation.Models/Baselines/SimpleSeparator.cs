@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.Baselines;
 
@@ -40,8 +41,8 @@ public sealed class SimpleSeparator : Module<Tensor, SimpleSeparator.Output>
     {
         Config = config;
         long bins = config.FftSize / 2 + 1;
-        Masking = RegisterModule("masking", new LSTM(bins, config.HiddenSize, batchFirst: true, bidirectional: true));
-        OutputLayer = RegisterModule("output_layer", new Linear(2 * config.HiddenSize, config.NumSources * bins));
+        Masking = RegisterModule("masking", torch.nn.LSTM(bins, config.HiddenSize, batchFirst: true, bidirectional: true));
+        OutputLayer = RegisterModule("output_layer", torch.nn.Linear(2 * config.HiddenSize, config.NumSources * bins));
     }
 
     /// <summary>The hyper-parameters.</summary>
@@ -52,20 +53,20 @@ public sealed class SimpleSeparator : Module<Tensor, SimpleSeparator.Output>
     public Linear OutputLayer { get; }
 
     /// <summary>Separates a batch of mixtures [B, N].</summary>
-    public override Output Forward(Tensor mixture)
+    public override Output forward(Tensor mixture)
     {
         using var scope = torch.NewDisposeScope();
         int nfft = Config.FftSize, S = Config.NumSources;
         long bins = nfft / 2 + 1;
         var window = torch.ones([nfft], mixture.dtype);
         var X = torch.stft(mixture, nfft, nfft / 4, nfft, window);          // [B, F, T] complex
-        var re = X.real();
-        var im = X.imag();
+        var re = X.real;
+        var im = X.imag;
         var mag = (re.square() + im.square()).sqrt();                         // [B, F, T]
         var phase = torch.atan2(im, re);
         var magT = mag.permute(0, 2, 1);                                      // [B, T, F]
-        var (h, _, _) = Masking.Forward(magT);                                // [B, T, 2H]
-        var z = F.relu(OutputLayer.Forward(h));                               // [B, T, S·F]
+        var (h, _, _) = Masking.forward(magT);                                // [B, T, 2H]
+        var z = F.relu(OutputLayer.forward(h));                               // [B, T, S·F]
         long B = z.size(0), T = z.size(1);
         z = z.view(B, T, bins, S);                                            // [B, T, F, S]
         var sources = new List<Tensor>();

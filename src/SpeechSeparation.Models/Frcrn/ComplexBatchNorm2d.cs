@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.Frcrn;
 
@@ -13,8 +14,8 @@ public sealed class ComplexBatchNorm2d : Module<Tensor, Tensor>
     /// <summary>Creates the layer (eps 1e-5, momentum 0.1).</summary>
     public ComplexBatchNorm2d(long numFeatures, double eps = 1e-5, double momentum = 0.1)
     {
-        BnRe = RegisterModule("bn_re", new BatchNorm2d(numFeatures, eps, momentum));
-        BnIm = RegisterModule("bn_im", new BatchNorm2d(numFeatures, eps, momentum));
+        BnRe = RegisterModule("bn_re", torch.nn.BatchNorm2d(numFeatures, eps, momentum));
+        BnIm = RegisterModule("bn_im", torch.nn.BatchNorm2d(numFeatures, eps, momentum));
     }
 
     /// <summary>Real-part statistics.</summary>
@@ -23,7 +24,7 @@ public sealed class ComplexBatchNorm2d : Module<Tensor, Tensor>
     public BatchNorm2d BnIm { get; }
 
     /// <summary>Upstream layout: [B, C, H, T, 2] → same.</summary>
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         return ComplexLayout.Unpack(ForwardPacked(ComplexLayout.Pack(input))).MoveToOuterDisposeScope();
@@ -35,18 +36,18 @@ public sealed class ComplexBatchNorm2d : Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         long c = x.size(1) / 2;
         Tensor y;
-        if (Training)
+        if (training)
         {
             // Separate calls so each BatchNorm updates its own running statistics.
-            y = torch.cat([BnRe.Forward(x.narrow(1, 0, c)), BnIm.Forward(x.narrow(1, c, c))], 1);
+            y = torch.cat([BnRe.forward(x.narrow(1, 0, c)), BnIm.forward(x.narrow(1, c, c))], 1);
         }
         else
         {
             // Per-channel statistics: one call over the concatenated parameters is the same computation.
             y = F.batch_norm(x,
-                torch.cat([BnRe.RunningMean!, BnIm.RunningMean!], 0), torch.cat([BnRe.RunningVar!, BnIm.RunningVar!], 0),
-                torch.cat([BnRe.Weight!, BnIm.Weight!], 0), torch.cat([BnRe.Bias!, BnIm.Bias!], 0),
-                false, BnRe.Momentum, BnRe.Eps);
+                torch.cat([BnRe.running_mean!, BnIm.running_mean!], 0), torch.cat([BnRe.running_var!, BnIm.running_var!], 0),
+                torch.cat([BnRe.weight!, BnIm.weight!], 0), torch.cat([BnRe.bias!, BnIm.bias!], 0),
+                false, BnRe.momentum ?? 0.1, BnRe.eps);
         }
         return y.MoveToOuterDisposeScope();
     }

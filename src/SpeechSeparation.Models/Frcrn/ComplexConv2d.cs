@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.Frcrn;
 
@@ -17,8 +18,8 @@ public sealed class ComplexConv2d : Module<Tensor, Tensor>
     {
         Stride = stride ?? (1, 1);
         Padding = padding ?? (0, 0);
-        ConvRe = RegisterModule("conv_re", new Conv2d(inChannels, outChannels, kernelSize, Stride, Padding));
-        ConvIm = RegisterModule("conv_im", new Conv2d(inChannels, outChannels, kernelSize, Stride, Padding));
+        ConvRe = RegisterModule("conv_re", torch.nn.Conv2d(inChannels, outChannels, kernelSize, Stride, Padding));
+        ConvIm = RegisterModule("conv_im", torch.nn.Conv2d(inChannels, outChannels, kernelSize, Stride, Padding));
     }
 
     /// <summary>Stride (F, T).</summary>
@@ -31,7 +32,7 @@ public sealed class ComplexConv2d : Module<Tensor, Tensor>
     public Conv2d ConvIm { get; }
 
     /// <summary>Upstream layout: [B, Cin, H, T, 2] → [B, Cout, H', T', 2].</summary>
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         return ComplexLayout.Unpack(ForwardPacked(ComplexLayout.Pack(input))).MoveToOuterDisposeScope();
@@ -41,10 +42,10 @@ public sealed class ComplexConv2d : Module<Tensor, Tensor>
     public Tensor ForwardPacked(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor wr = ConvRe.Weight, wi = ConvIm.Weight;                    // [Cout, Cin, kh, kw]
+        Tensor wr = ConvRe.weight, wi = ConvIm.weight;                    // [Cout, Cin, kh, kw]
         var w = torch.cat([torch.cat([wr, -wi], 1), torch.cat([wi, wr], 1)], 0); // [2Cout, 2Cin, kh, kw]
-        Tensor br = ConvRe.Bias!, bi = ConvIm.Bias!;
+        Tensor br = ConvRe.bias!, bi = ConvIm.bias!;
         var b = torch.cat([br - bi, br + bi], 0);                          // [2Cout]
-        return F.conv2d(x, w, b, Stride, Padding).MoveToOuterDisposeScope();
+        return F.conv2d(x, w, b, [Stride.Item1, Stride.Item2], [Padding.Item1, Padding.Item2]).MoveToOuterDisposeScope();
     }
 }

@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.Frcrn;
 
@@ -17,8 +18,8 @@ public sealed class ComplexConvTranspose2d : Module<Tensor, Tensor>
     {
         Stride = stride ?? (1, 1);
         Padding = padding ?? (0, 0);
-        TconvRe = RegisterModule("tconv_re", new ConvTranspose2d(inChannels, outChannels, kernelSize, Stride, Padding));
-        TconvIm = RegisterModule("tconv_im", new ConvTranspose2d(inChannels, outChannels, kernelSize, Stride, Padding));
+        TconvRe = RegisterModule("tconv_re", torch.nn.ConvTranspose2d(inChannels, outChannels, kernelSize, Stride, Padding));
+        TconvIm = RegisterModule("tconv_im", torch.nn.ConvTranspose2d(inChannels, outChannels, kernelSize, Stride, Padding));
     }
 
     /// <summary>Stride (F, T).</summary>
@@ -31,7 +32,7 @@ public sealed class ComplexConvTranspose2d : Module<Tensor, Tensor>
     public ConvTranspose2d TconvIm { get; }
 
     /// <summary>Upstream layout: [B, Cin, H, T, 2] → [B, Cout, H', T', 2].</summary>
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         return ComplexLayout.Unpack(ForwardPacked(ComplexLayout.Pack(input))).MoveToOuterDisposeScope();
@@ -41,9 +42,9 @@ public sealed class ComplexConvTranspose2d : Module<Tensor, Tensor>
     public Tensor ForwardPacked(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor wr = TconvRe.Weight, wi = TconvIm.Weight;                  // [Cin, Cout, kh, kw]
+        Tensor wr = TconvRe.weight, wi = TconvIm.weight;                  // [Cin, Cout, kh, kw]
         var w = torch.cat([torch.cat([wr, wi], 1), torch.cat([-wi, wr], 1)], 0); // [2Cin, 2Cout, kh, kw]
-        Tensor br = TconvRe.Bias!, bi = TconvIm.Bias!;
+        Tensor br = TconvRe.bias!, bi = TconvIm.bias!;
         var b = torch.cat([br - bi, br + bi], 0);                          // [2Cout]
         return PolyphaseConvTranspose.ConvTranspose2d(x, w, b, Stride, Padding).MoveToOuterDisposeScope();
     }

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -29,7 +30,7 @@ public sealed class ComplexUniDeepFsmn : Module<Tensor, Tensor>
     public UniDeepFsmn FsmnImL2 { get; }
 
     /// <summary>Upstream layout: [B, C, H, T, 2] → same.</summary>
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         return ComplexLayout.Unpack(ForwardPacked(ComplexLayout.Pack(input))).MoveToOuterDisposeScope();
@@ -50,8 +51,8 @@ public sealed class ComplexUniDeepFsmn : Module<Tensor, Tensor>
 
     private static Tensor Layer(Tensor z, long b, UniDeepFsmn fre, UniDeepFsmn fim)
     {
-        var r = fre.Forward(z);
-        var i = fim.Forward(z);
+        var r = fre.forward(z);
+        var i = fim.forward(z);
         var re = r.narrow(0, 0, b) - i.narrow(0, b, b);
         var im = r.narrow(0, b, b) + i.narrow(0, 0, b);
         return torch.cat([re, im], 0);                                    // [2B, T, D]

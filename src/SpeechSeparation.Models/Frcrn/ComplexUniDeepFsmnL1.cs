@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -24,7 +25,7 @@ public sealed class ComplexUniDeepFsmnL1 : Module<Tensor, Tensor>
     public UniDeepFsmn FsmnImL1 { get; }
 
     /// <summary>Upstream layout: [B, C, H, T, 2] → same.</summary>
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         return ComplexLayout.Unpack(ForwardPacked(ComplexLayout.Pack(input))).MoveToOuterDisposeScope();
@@ -57,8 +58,8 @@ public sealed class ComplexUniDeepFsmnL1 : Module<Tensor, Tensor>
         var s = x.shape;
         long b = s[0], c = s[1] / 2, h = s[2], t = s[3];
         var z = x.view(b, 2, c, h, t).permute(1, 0, 4, 3, 2).reshape(2 * b * t, h, c); // [2·B·T, H, C]: re rows, then im rows
-        var r = FsmnReL1.Forward(z);
-        var i = FsmnImL1.Forward(z);
+        var r = FsmnReL1.forward(z);
+        var i = FsmnImL1.forward(z);
         long n = b * t;
         z.Dispose();                                                      // free large intermediates early
         r.narrow(0, 0, n).add_(i.narrow(0, n, n), -1);                   // re = fsmn_re(x_re) − fsmn_im(x_im), in place

@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.Frcrn;
 
@@ -18,7 +19,7 @@ public sealed class ConvStft : Module<Tensor, Tensor>
         (WinLen, WinInc, FftLen) = (winLen, winInc, fftLen);
         int rows = 2 * (fftLen / 2 + 1);
         using var w = torch.tensor(StftKernels.Analysis(winLen, fftLen, winType), [rows, 1, winLen]).DetachFromDisposeScope();
-        Weight = RegisterParameter("weight", new Parameter(w, requiresGrad: false))!;
+        Weight = RegisterParameter("weight", new Parameter(w, requires_grad: false))!;
     }
 
     /// <summary>Window length.</summary>
@@ -31,7 +32,7 @@ public sealed class ConvStft : Module<Tensor, Tensor>
     public Parameter Weight { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         var x = input.ndim == 2 ? input.unsqueeze(1) : input;          // [B, 1, N]

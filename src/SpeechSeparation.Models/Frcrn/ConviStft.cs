@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.Frcrn;
 
@@ -20,7 +21,7 @@ public sealed class ConviStft : Module<Tensor, Tensor>
         (WinLen, WinInc, FftLen) = (winLen, winInc, fftLen);
         int rows = 2 * (fftLen / 2 + 1);
         using var w = torch.tensor(StftKernels.Synthesis(winLen, fftLen, winType), [rows, 1, winLen]).DetachFromDisposeScope();
-        Weight = RegisterParameter("weight", new Parameter(w, requiresGrad: false))!;
+        Weight = RegisterParameter("weight", new Parameter(w, requires_grad: false))!;
         var win = StftKernels.SqrtWindow(winLen, winType).Select(v => (float)v).ToArray();
         Window = RegisterBuffer("window", torch.tensor(win, [1, winLen, 1]));
         Enframe = RegisterBuffer("enframe", torch.eye(winLen).view(winLen, 1, winLen));
@@ -40,7 +41,7 @@ public sealed class ConviStft : Module<Tensor, Tensor>
     public Tensor Enframe { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         long frames = input.size(-1);

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Serialization;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
@@ -11,7 +12,7 @@ namespace SpeechSeparation.Models.Frcrn;
 /// spectrum → <see cref="ConviStft"/>. Keys as upstream: <c>stft.*</c>, <c>istft.*</c>, <c>unet.*</c>, <c>unet2.*</c>.
 /// </summary>
 /// <remarks>
-/// The U-Nets may be converted to another precision on their own (<c>model.Unet.To(ScalarType.BFloat16)</c> and the
+/// The U-Nets may be converted to another precision on their own (<c>model.Unet.to(ScalarType.BFloat16)</c> and the
 /// same for <see cref="Unet2"/>): the spectrum is then converted to their dtype on the way in and their outputs back,
 /// so the STFTs and the mask application keep the input's precision.
 /// </remarks>
@@ -49,7 +50,7 @@ public sealed class Frcrn : Module<Tensor, FrcrnOutput>
         try
         {
             FrcrnCheckpoint.Load(model, Serialization.StateDict.Load(path));
-            model.Eval();
+            model.eval();
             return model;
         }
         catch
@@ -60,10 +61,10 @@ public sealed class Frcrn : Module<Tensor, FrcrnOutput>
     }
 
     /// <summary>Noisy waveform [B, N] (or [B, 1, N]) → all stage outputs.</summary>
-    public override FrcrnOutput Forward(Tensor noisy)
+    public override FrcrnOutput forward(Tensor noisy)
     {
         using var scope = torch.NewDisposeScope();
-        var x = Stft.Forward(noisy);                                      // [B, 2F, T]
+        var x = Stft.forward(noisy);                                      // [B, 2F, T]
         long b = x.size(0), f = x.size(1) / 2, t = x.size(2);
         var spec = x.view(b, 2, f, t);                                    // packed [B, 2, F, T] = [B, 1, F, T, 2] upstream
         var (u1, u2) = RunUnets(spec);                                    // [B, 2, F, T] each
@@ -82,7 +83,7 @@ public sealed class Frcrn : Module<Tensor, FrcrnOutput>
     public Tensor Enhance(Tensor noisy)
     {
         using var scope = torch.NewDisposeScope();
-        var x = Stft.Forward(noisy);
+        var x = Stft.forward(noisy);
         long b = x.size(0), f = x.size(1) / 2, t = x.size(2);
         var spec = x.view(b, 2, f, t);
         var (u1, u2) = RunUnets(spec);
@@ -95,7 +96,7 @@ public sealed class Frcrn : Module<Tensor, FrcrnOutput>
     private (Tensor U1, Tensor U2) RunUnets(Tensor spec)
     {
         using var scope = torch.NewDisposeScope();
-        var dtype = Unet.Parameters().First().dtype;
+        var dtype = Unet.parameters().First().dtype;
         var input = spec.dtype == dtype ? spec : spec.to(dtype);
         var u1 = Unet.ForwardPacked(input);
         var u2 = Unet2.ForwardPacked(u1);
@@ -119,7 +120,7 @@ public sealed class Frcrn : Module<Tensor, FrcrnOutput>
         var eRe = sRe * mRe - sIm * mIm;
         var eIm = sRe * mIm + sIm * mRe;
         var est = torch.cat([eRe, eIm], 1).view(b, 2 * f, t);            // [B, 2F, T]
-        var wav = Istft.Forward(est).squeeze(1);                         // [B, N']
+        var wav = Istft.forward(est).squeeze(1);                         // [B, N']
         return (est.MoveToOuterDisposeScope(), wav.MoveToOuterDisposeScope());
     }
 }

@@ -69,7 +69,7 @@ public static class FrcrnCheckpoint
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(checkpoint);
         var ck = Normalise(checkpoint);
-        var own = model.StateDict();
+        var own = model.state_dict();
         var resolved = new Dictionary<string, HostTensor>(StringComparer.Ordinal);
         var aliased = new List<string>();
         var rebuilt = new List<string>();

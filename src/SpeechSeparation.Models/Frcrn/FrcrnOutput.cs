@@ -1,9 +1,10 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 
 namespace SpeechSeparation.Models.Frcrn;
 
 /// <summary>
-/// The outputs of <see cref="Frcrn.Forward(Tensor)"/>, in upstream's list order (ModelScope's dict names
+/// The outputs of <see cref="Frcrn.forward(Tensor)"/>, in upstream's list order (ModelScope's dict names
 /// <c>spec_l1, wav_l1, mask_l1, spec_l2, wav_l2, mask_l2</c>), plus the first U-Net's pre-tanh output. Dispose to free them.
 /// </summary>
 /// <param name="SpecL1">Stage-1 masked spectrum [B, 2F, T].</param>

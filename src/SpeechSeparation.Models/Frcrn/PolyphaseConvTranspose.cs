@@ -1,5 +1,6 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.Frcrn;
 
@@ -21,7 +22,7 @@ public static class PolyphaseConvTranspose
         var (ph, pw) = padding;
         long k = weight.size(2), kw = weight.size(3);
         // Few output channels (the last decoder): the per-phase convolutions do not pay off; keep libtorch's path.
-        if (st != 1 || pw > kw - 1 || s < 1 || ph < 0 || weight.size(1) < 16) return F.conv_transpose2d(x, weight, bias, stride, padding);
+        if (st != 1 || pw > kw - 1 || s < 1 || ph < 0 || weight.size(1) < 16) return F.conv_transpose2d(x, weight, bias, [stride.Item1, stride.Item2], [padding.Item1, padding.Item2]);
         using var scope = torch.NewDisposeScope();
         long hin = x.size(2);
         long hout = (hin - 1) * s + k - 2 * ph;
@@ -36,7 +37,7 @@ public static class PolyphaseConvTranspose
             var rows = new long[jq];
             for (long j = 0; j < jq; j++) rows[j] = q + s * (jq - 1 - j);      // kernel rows q + s·j, flipped
             var wq = wt.index_select(2, torch.tensor(rows, null, x.device)).contiguous(); // [Cout, Cin, Jq, Kw]
-            var y = F.conv2d(x, wq, bias, (1, 1), (jq - 1, kw - 1 - pw));      // [B, Cout, H + Jq − 1, T']
+            var y = F.conv2d(x, wq, bias, [1, 1], [jq - 1, kw - 1 - pw]);      // [B, Cout, H + Jq − 1, T']
             if (y.size(2) < m) y = F.pad(y, [0, 0, 0, m - y.size(2)]);
             phases.Add(y);
         }

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -16,8 +17,8 @@ public sealed class SELayer : Module<Tensor, Tensor>
     public SELayer(int channel, int reduction = 8)
     {
         Channel = channel;
-        FcR = RegisterModule("fc_r", new Sequential(new Linear(channel, channel / reduction), new ReLU(), new Linear(channel / reduction, channel), new Sigmoid()));
-        FcI = RegisterModule("fc_i", new Sequential(new Linear(channel, channel / reduction), new ReLU(), new Linear(channel / reduction, channel), new Sigmoid()));
+        FcR = RegisterModule("fc_r", torch.nn.Sequential(torch.nn.Linear(channel, channel / reduction), torch.nn.ReLU(), torch.nn.Linear(channel / reduction, channel), torch.nn.Sigmoid()));
+        FcI = RegisterModule("fc_i", torch.nn.Sequential(torch.nn.Linear(channel, channel / reduction), torch.nn.ReLU(), torch.nn.Linear(channel / reduction, channel), torch.nn.Sigmoid()));
     }
 
     /// <summary>Channels C.</summary>
@@ -28,7 +29,7 @@ public sealed class SELayer : Module<Tensor, Tensor>
     public Sequential FcI { get; }
 
     /// <summary>Upstream layout: [B, C, H, T, 2] → same.</summary>
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         return ComplexLayout.Unpack(ForwardPacked(ComplexLayout.Pack(input))).MoveToOuterDisposeScope();
@@ -40,8 +41,8 @@ public sealed class SELayer : Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         long b = x.size(0), c = x.size(1) / 2;
         var a = x.mean([2, 3]).view(b, 2, c).transpose(0, 1).reshape(2 * b, c); // [2B, C]: a_re, then a_im
-        var r = FcR.Forward(a);
-        var i = FcI.Forward(a);
+        var r = FcR.forward(a);
+        var i = FcI.forward(a);
         var yRe = r.narrow(0, 0, b) - i.narrow(0, b, b);                      // fc_r(a_re) − fc_i(a_im)
         var yIm = r.narrow(0, b, b) + i.narrow(0, 0, b);                      // fc_r(a_im) + fc_i(a_re)
         var y = torch.cat([yRe, yIm], 1).view(b, 2 * c, 1, 1);              // [B, 2C, 1, 1]

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -42,12 +43,12 @@ public sealed class UNet : Module<Tensor, Tensor>
         }
         Linear = RegisterModule("linear", new ComplexConv2d(inputChannels, inputChannels, (1, 1)));
         // ModuleList aliases (same module objects), in upstream's registration order.
-        RegisterModule("decoders", new ModuleList<Decoder>(Decoders));
-        RegisterModule("encoders", new ModuleList<Encoder>(Encoders));
-        RegisterModule("se_layers_enc", new ModuleList<SELayer>(SeLayersEnc));
-        RegisterModule("se_layers_dec", new ModuleList<SELayer>(SeLayersDec));
-        RegisterModule("fsmn_enc", new ModuleList<ComplexUniDeepFsmnL1>(FsmnEnc));
-        RegisterModule("fsmn_dec", new ModuleList<ComplexUniDeepFsmnL1>(FsmnDec));
+        RegisterModule("decoders", new ModuleList<Decoder>([.. Decoders]));
+        RegisterModule("encoders", new ModuleList<Encoder>([.. Encoders]));
+        RegisterModule("se_layers_enc", new ModuleList<SELayer>([.. SeLayersEnc]));
+        RegisterModule("se_layers_dec", new ModuleList<SELayer>([.. SeLayersDec]));
+        RegisterModule("fsmn_enc", new ModuleList<ComplexUniDeepFsmnL1>([.. FsmnEnc]));
+        RegisterModule("fsmn_dec", new ModuleList<ComplexUniDeepFsmnL1>([.. FsmnDec]));
     }
 
     /// <summary>Bottleneck temporal FSMN.</summary>
@@ -68,14 +69,14 @@ public sealed class UNet : Module<Tensor, Tensor>
     public ComplexConv2d Linear { get; }
 
     /// <summary>Upstream layout: [B, 1, F, T, 2] → [B, 1, F, T, 2].</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
     /// <summary>
     /// Upstream layout with taps: when <paramref name="taps"/> is given, the output of every sub-module that runs is added
     /// under its upstream name (<c>encoder0</c>, <c>fsmn_enc1</c>, <c>fsmn</c>, <c>decoder0</c>, <c>se_layer_dec0</c>…) as
     /// [B, C, H, T, 2]; the caller owns (disposes) those tensors.
     /// </summary>
-    public Tensor Forward(Tensor input, IDictionary<string, Tensor>? taps)
+    public Tensor forward(Tensor input, IDictionary<string, Tensor>? taps)
     {
         using var scope = torch.NewDisposeScope();
         return ComplexLayout.Unpack(ForwardPacked(ComplexLayout.Pack(input), taps)).MoveToOuterDisposeScope();

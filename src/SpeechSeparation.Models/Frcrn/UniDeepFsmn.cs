@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.Frcrn;
 
@@ -16,9 +17,9 @@ public sealed class UniDeepFsmn : Module<Tensor, Tensor>
     {
         if (inputDim != outputDim) throw new ArgumentException("UniDeepFsmn needs input_dim == output_dim (residual connection).");
         (Dim, LOrder) = (outputDim, lorder);
-        Linear = RegisterModule("linear", new Linear(inputDim, hiddenSize));
-        Project = RegisterModule("project", new Linear(hiddenSize, outputDim, bias: false));
-        Conv1 = RegisterModule("conv1", new Conv2d(outputDim, outputDim, (lorder, 1), groups: outputDim, bias: false));
+        Linear = RegisterModule("linear", torch.nn.Linear(inputDim, hiddenSize));
+        Project = RegisterModule("project", torch.nn.Linear(hiddenSize, outputDim, hasBias: false));
+        Conv1 = RegisterModule("conv1", torch.nn.Conv2d(outputDim, outputDim, (lorder, 1), groups: outputDim, bias: false));
     }
 
     /// <summary>Feature size D.</summary>
@@ -33,26 +34,26 @@ public sealed class UniDeepFsmn : Module<Tensor, Tensor>
     public Conv2d Conv1 { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         long n = input.size(0), s = input.size(1);
         // The sequences are independent: process them in chunks of ~512K values so the ~25 element-wise passes of one
         // chunk stay in cache (the memory is a tap loop; libtorch's grouped conv1d is several times slower here).
         long chunk = Math.Max(1, ChunkValues / Math.Max(1, s * Dim));
-        var taps = Conv1.Weight.view(Dim, LOrder).transpose(0, 1).contiguous();  // [L, D]
+        var taps = Conv1.weight.view(Dim, LOrder).transpose(0, 1).contiguous();  // [L, D]
         var output = torch.empty(input.shape, input.dtype, input.device);
         for (long n0 = 0; n0 < n; n0 += chunk)
         {
             using var inner = torch.NewDisposeScope();
             long nn = Math.Min(chunk, n - n0);
             var x = input.narrow(0, n0, nn);                                  // [n, S, D]
-            var p = Project.Forward(F.relu(Linear.Forward(x)));               // [n, S, D]
+            var p = Project.forward(F.relu(Linear.forward(x)));               // [n, S, D]
             var padded = F.pad(p, [0, 0, LOrder - 1, 0]);                      // [n, S + L − 1, D], zeros before
             var y = output.narrow(0, n0, nn);
             y.copy_(x + p);                                                    // residual + projection
             for (int k = 0; k < LOrder; k++)                                   // causal memory: tap L−1 is the current step
-                y.addcmul_(padded.narrow(1, k, s), taps.select(0, k));
+                y.addcmul_(padded.narrow(1, k, s), taps.select(0, k), 1);
         }
         return output.MoveToOuterDisposeScope();
     }

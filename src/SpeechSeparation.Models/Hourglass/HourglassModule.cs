@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.Hourglass;
 
@@ -20,7 +21,7 @@ public sealed class HourglassModule : Module<Tensor, Tensor>
         int inner = channels + growth;
         Up1 = RegisterModule("up1", TfConv.Create(channels, channels, 3));
         Low1 = RegisterModule("low1", TfConv.Create(channels, inner, 3));
-        Low2 = RegisterModule<Module<Tensor, Tensor>>("low2", level > 1 ? new HourglassModule(level - 1, inner, growth) : TfConv.Create(inner, inner, 3));
+        Low2 = RegisterModule<torch.nn.Module<Tensor, Tensor>>("low2", level > 1 ? new HourglassModule(level - 1, inner, growth) : TfConv.Create(inner, inner, 3));
         Low3 = RegisterModule("low3", TfConv.Create(inner, channels, 3));
     }
 
@@ -31,19 +32,19 @@ public sealed class HourglassModule : Module<Tensor, Tensor>
     /// <summary>First conv after pooling (f → f + g).</summary>
     public Conv2d Low1 { get; }
     /// <summary>The next level (<see cref="HourglassModule"/>) or, at level 1, the innermost <see cref="Conv2d"/>.</summary>
-    public Module<Tensor, Tensor> Low2 { get; }
+    public torch.nn.Module<Tensor, Tensor> Low2 { get; }
     /// <summary>Last conv before up-sampling (f + g → f).</summary>
     public Conv2d Low3 { get; }
 
     /// <summary>[B, f, H, W] → [B, f, H, W].</summary>
-    public override Tensor Forward(Tensor x)
+    public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var up1 = F.relu(Up1.Forward(x));                                         // [B, f, H, W]
+        var up1 = F.relu(Up1.forward(x));                                         // [B, f, H, W]
         var low = F.max_pool2d(x, (2, 2), ceil_mode: true);                       // [B, f, ⌈H/2⌉, ⌈W/2⌉]
-        var low1 = F.relu(Low1.Forward(low));                                     // [B, f+g, ., .]
-        var low2 = Low2 is HourglassModule next ? next.Forward(low1) : F.relu(Low2.Forward(low1));
-        var low3 = F.relu(Low3.Forward(low2));                                    // [B, f, ⌈H/2⌉, ⌈W/2⌉]
+        var low1 = F.relu(Low1.forward(low));                                     // [B, f+g, ., .]
+        var low2 = Low2 is HourglassModule next ? next.forward(low1) : F.relu(Low2.forward(low1));
+        var low3 = F.relu(Low3.forward(low2));                                    // [B, f, ⌈H/2⌉, ⌈W/2⌉]
         var up2 = F.interpolate(low3, [x.size(2), x.size(3)]);                    // nearest: src = ⌊dst·in/out⌋
         return (up1 + up2).MoveToOuterDisposeScope();
     }

@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.Hourglass;
 
@@ -37,14 +38,14 @@ public sealed class HourglassSeparator
     public const int PatchFrames = 64;
 
     /// <summary>Wraps a mask network ([B, 1, F, T] → [stacks, B, S, F, T]: <see cref="StackedHourglassNet"/> or <see cref="ZyfStackedHourglassNet"/>).</summary>
-    public HourglassSeparator(Module<Tensor, Tensor> network, HourglassInverse inverse = HourglassInverse.Nyquist0)
+    public HourglassSeparator(torch.nn.Module<Tensor, Tensor> network, HourglassInverse inverse = HourglassInverse.Nyquist0)
     {
         Network = network ?? throw new ArgumentNullException(nameof(network));
         Inverse = inverse;
     }
 
     /// <summary>The mask network.</summary>
-    public Module<Tensor, Tensor> Network { get; }
+    public torch.nn.Module<Tensor, Tensor> Network { get; }
 
     /// <summary>The reconstruction.</summary>
     public HourglassInverse Inverse { get; }
@@ -70,8 +71,8 @@ public sealed class HourglassSeparator
         using var scope = torch.NewDisposeScope();
         var window = torch.hann_window(FftSize, true).to(waveforms.device);
         var X = torch.stft(waveforms, FftSize, HopLength, FftSize, window);         // [B, 513, T] complex
-        var re = X.real();
-        var im = X.imag();
+        var re = X.real;
+        var im = X.imag;
         var magnitude = (re.square() + im.square()).sqrt();
         var phase = torch.atan2(im, re);
         return (magnitude.MoveToOuterDisposeScope(), phase.MoveToOuterDisposeScope());
@@ -102,7 +103,7 @@ public sealed class HourglassSeparator
     /// <param name="window">Frames per window (64).</param>
     /// <param name="tfQuirk">Reproduce the TF script for T == window: frames [0, w/4) stay 0.</param>
     /// <returns>Masks [B, S, F, T].</returns>
-    public static Tensor WindowedMasks(Module<Tensor, Tensor> network, Tensor input, int window = PatchFrames, bool tfQuirk = false)
+    public static Tensor WindowedMasks(torch.nn.Module<Tensor, Tensor> network, Tensor input, int window = PatchFrames, bool tfQuirk = false)
     {
         if (input.ndim != 4 || input.size(1) != 1) throw new ArgumentException($"Expected [B, 1, F, T], got [{string.Join(", ", input.shape)}].", nameof(input));
         if (window < 4 || window % 4 != 0) throw new ArgumentOutOfRangeException(nameof(window), "The window must be a positive multiple of 4.");
@@ -111,7 +112,7 @@ public sealed class HourglassSeparator
         Tensor Last(long start)
         {
             using var inner = torch.NewDisposeScope();
-            var masks = network.Forward(input.narrow(3, start, window));             // [K, B, S, F, w]
+            var masks = network.forward(input.narrow(3, start, window));             // [K, B, S, F, w]
             return masks.select(0, masks.size(0) - 1).MoveToOuterDisposeScope();     // [B, S, F, w]
         }
         if (T < window)

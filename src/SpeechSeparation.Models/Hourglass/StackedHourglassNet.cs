@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.Hourglass;
 
@@ -25,12 +26,12 @@ public sealed class StackedHourglassNet : Module<Tensor, Tensor>
         Cnv2b = RegisterModule("cnv2b", TfConv.Create(stem[1], stem[2], 3));
         Cnv3 = RegisterModule("cnv3", TfConv.Create(stem[2], stem[3], 3));
         Cnv4 = RegisterModule("cnv4", TfConv.Create(stem[3], f, 3));
-        Hgs = RegisterModule("hgs", new ModuleList<HourglassModule>(Enumerable.Range(0, K).Select(_ => new HourglassModule(config.Depth, f, config.Growth))));
-        Cnv5 = RegisterModule("cnv5", new ModuleList<Conv2d>(Enumerable.Range(0, K).Select(_ => TfConv.Create(f, f, 3))));
-        Cnv6 = RegisterModule("cnv6", new ModuleList<Conv2d>(Enumerable.Range(0, K).Select(_ => TfConv.Create(f, f, 1))));
-        Out = RegisterModule("out", new ModuleList<Conv2d>(Enumerable.Range(0, K).Select(_ => TfConv.Create(f, S, 1))));
-        Tmp = RegisterModule("tmp", new ModuleList<Conv2d>(Enumerable.Range(0, K - 1).Select(_ => TfConv.Create(f, f, 1))));
-        TmpOut = RegisterModule("tmp_out", new ModuleList<Conv2d>(Enumerable.Range(0, K - 1).Select(_ => TfConv.Create(S, f, 1))));
+        Hgs = RegisterModule("hgs", new ModuleList<HourglassModule>([.. Enumerable.Range(0, K).Select(_ => new HourglassModule(config.Depth, f, config.Growth))]));
+        Cnv5 = RegisterModule("cnv5", new ModuleList<Conv2d>([.. Enumerable.Range(0, K).Select(_ => TfConv.Create(f, f, 3))]));
+        Cnv6 = RegisterModule("cnv6", new ModuleList<Conv2d>([.. Enumerable.Range(0, K).Select(_ => TfConv.Create(f, f, 1))]));
+        Out = RegisterModule("out", new ModuleList<Conv2d>([.. Enumerable.Range(0, K).Select(_ => TfConv.Create(f, S, 1))]));
+        Tmp = RegisterModule("tmp", new ModuleList<Conv2d>([.. Enumerable.Range(0, K - 1).Select(_ => TfConv.Create(f, f, 1))]));
+        TmpOut = RegisterModule("tmp_out", new ModuleList<Conv2d>([.. Enumerable.Range(0, K - 1).Select(_ => TfConv.Create(S, f, 1))]));
     }
 
     /// <summary>The hyper-parameters.</summary>
@@ -59,23 +60,23 @@ public sealed class StackedHourglassNet : Module<Tensor, Tensor>
     public ModuleList<Conv2d> TmpOut { get; }
 
     /// <summary>[B, 1, F, T] → masks of every stack [stacks, B, S, F, T].</summary>
-    public override Tensor Forward(Tensor x)
+    public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        var inter = F.relu(Cnv1.Forward(x));                                      // [B, stem0, F, T]
-        inter = F.relu(Cnv2.Forward(inter));
-        inter = F.relu(Cnv2b.Forward(inter));
-        inter = F.relu(Cnv3.Forward(inter));
-        inter = F.relu(Cnv4.Forward(inter));                                      // [B, f, F, T]
+        var inter = F.relu(Cnv1.forward(x));                                      // [B, stem0, F, T]
+        inter = F.relu(Cnv2.forward(inter));
+        inter = F.relu(Cnv2b.forward(inter));
+        inter = F.relu(Cnv3.forward(inter));
+        inter = F.relu(Cnv4.forward(inter));                                      // [B, f, F, T]
         var preds = new List<Tensor>();
         for (int s = 0; s < Config.NumStacks; s++)
         {
-            var y = Hgs[s].Forward(inter);                                        // [B, f, F, T]
-            y = F.relu(Cnv5[s].Forward(y));
-            y = F.relu(Cnv6[s].Forward(y));
-            var pred = Out[s].Forward(y);                                         // [B, S, F, T]
+            var y = Hgs[s].forward(inter);                                        // [B, f, F, T]
+            y = F.relu(Cnv5[s].forward(y));
+            y = F.relu(Cnv6[s].forward(y));
+            var pred = Out[s].forward(y);                                         // [B, S, F, T]
             preds.Add(pred);
-            if (s < Config.NumStacks - 1) inter = inter + Tmp[s].Forward(y) + TmpOut[s].Forward(pred);
+            if (s < Config.NumStacks - 1) inter = inter + Tmp[s].forward(y) + TmpOut[s].forward(pred);
         }
         return torch.stack(preds).MoveToOuterDisposeScope();                      // [stacks, B, S, F, T]
     }

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -9,9 +10,9 @@ internal static class TfConv
     /// <summary>A k×k convolution (odd k, symmetric k/2 padding) with the TF initialiser.</summary>
     public static Conv2d Create(int inChannels, int outChannels, int kernel)
     {
-        var conv = new Conv2d(inChannels, outChannels, kernel, padding: kernel / 2);
-        Init.Normal(conv.Weight, 0, Math.Sqrt(1.0 / (kernel * kernel * inChannels)));
-        using (torch.no_grad()) conv.Bias!.zero_();
+        var conv = torch.nn.Conv2d(inChannels, outChannels, kernel, padding: kernel / 2);
+        torch.nn.init.normal_(conv.weight, 0, Math.Sqrt(1.0 / (kernel * kernel * inChannels)));
+        using (torch.no_grad()) conv.bias!.zero_();
         return conv;
     }
 }

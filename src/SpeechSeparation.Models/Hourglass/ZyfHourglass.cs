@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -14,7 +15,7 @@ public sealed class ZyfHourglass : Module<Tensor, Tensor>
     public ZyfHourglass(int depth, int channels, int add)
     {
         int inner = channels + add;
-        Model = RegisterModule("model", new Sequential(
+        Model = RegisterModule("model", torch.nn.Sequential(
             new MaxPool2x2(),
             new ZyfConv(channels, inner),
             depth > 0 ? new ZyfHourglass(depth - 1, inner, add) : new ZyfConv(inner, inner),
@@ -29,9 +30,9 @@ public sealed class ZyfHourglass : Module<Tensor, Tensor>
     public ZyfConv Skip { get; }
 
     /// <summary>[B, c, H, W] → [B, c, H, W] (H and W multiples of 2^(depth+1)).</summary>
-    public override Tensor Forward(Tensor x)
+    public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        return (Skip.Forward(x) + Model.Forward(x)).MoveToOuterDisposeScope();
+        return (Skip.forward(x) + Model.forward(x)).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -16,12 +17,12 @@ public sealed class ZyfStackedHourglassNet : Module<Tensor, Tensor>
     {
         Config = config;
         var (c, add, S, K) = (config.FirstDepthChannels, config.NextDepthAddChannels, config.OutputChannels, config.NumStacks);
-        Prepare = RegisterModule("prepare", new Sequential(new ZyfConv(1, 64, 7), new ZyfConv(64, 128), new ZyfConv(128, 128), new ZyfConv(128, c)));
-        Hourglass = RegisterModule("hourglass", new ModuleList<Sequential>(Enumerable.Range(0, K).Select(_ =>
-            new Sequential(new ZyfHourglass(config.Depth, c, add), new ZyfConv(c, c), new ZyfConv(c, c, 1)))));
-        Output = RegisterModule("output", new ModuleList<ZyfConv>(Enumerable.Range(0, K).Select(_ => new ZyfConv(c, S))));
-        Next = RegisterModule("next", new ModuleList<ZyfConv>(Enumerable.Range(0, K - 1).Select(_ => new ZyfConv(c, c))));
-        Merge = RegisterModule("merge", new ModuleList<ZyfConv>(Enumerable.Range(0, K - 1).Select(_ => new ZyfConv(S, c))));
+        Prepare = RegisterModule("prepare", torch.nn.Sequential(new ZyfConv(1, 64, 7), new ZyfConv(64, 128), new ZyfConv(128, 128), new ZyfConv(128, c)));
+        Hourglass = RegisterModule("hourglass", new ModuleList<Sequential>([.. Enumerable.Range(0, K).Select(_ =>
+            torch.nn.Sequential(new ZyfHourglass(config.Depth, c, add), new ZyfConv(c, c), new ZyfConv(c, c, 1)))]));
+        Output = RegisterModule("output", new ModuleList<ZyfConv>([.. Enumerable.Range(0, K).Select(_ => new ZyfConv(c, S))]));
+        Next = RegisterModule("next", new ModuleList<ZyfConv>([.. Enumerable.Range(0, K - 1).Select(_ => new ZyfConv(c, c))]));
+        Merge = RegisterModule("merge", new ModuleList<ZyfConv>([.. Enumerable.Range(0, K - 1).Select(_ => new ZyfConv(S, c))]));
     }
 
     /// <summary>The hyper-parameters.</summary>
@@ -38,21 +39,21 @@ public sealed class ZyfStackedHourglassNet : Module<Tensor, Tensor>
     public ModuleList<ZyfConv> Merge { get; }
 
     /// <summary>[B, 1, F, T] → masks of every stack [stacks, B, S, F, T].</summary>
-    public override Tensor Forward(Tensor x)
+    public override Tensor forward(Tensor x)
     {
         int levels = Config.PoolingLevels;
         long unit = 1L << levels;
         if (x.size(2) % unit != 0 || x.size(3) % unit != 0)
             throw new ArgumentException($"ZyfStackedHourglassNet needs F and T divisible by {unit} ({levels} pooling levels), got [{string.Join(", ", x.shape)}].", nameof(x));
         using var scope = torch.NewDisposeScope();
-        var h = Prepare.Forward(x);                                               // [B, first, F, T]
+        var h = Prepare.forward(x);                                               // [B, first, F, T]
         var preds = new List<Tensor>();
         for (int s = 0; s < Config.NumStacks; s++)
         {
-            h = Hourglass[s].Forward(h);                                          // [B, first, F, T]
-            var pred = Output[s].Forward(h);                                      // [B, S, F, T]
+            h = Hourglass[s].forward(h);                                          // [B, first, F, T]
+            var pred = Output[s].forward(h);                                      // [B, S, F, T]
             preds.Add(pred);
-            if (s < Config.NumStacks - 1) h = Merge[s].Forward(pred) + Next[s].Forward(h);
+            if (s < Config.NumStacks - 1) h = Merge[s].forward(pred) + Next[s].forward(h);
         }
         return torch.stack(preds).MoveToOuterDisposeScope();                      // [stacks, B, S, F, T]
     }

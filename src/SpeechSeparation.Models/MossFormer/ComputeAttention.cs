@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -18,17 +19,17 @@ public sealed class ComputeAttention : MaskNetCore
     }
 
     private readonly MossFormerM attModel;
-    private readonly Module<Tensor, Tensor> attNorm;
+    private readonly torch.nn.Module<Tensor, Tensor> attNorm;
 
     /// <summary>Whether the input is added to the output.</summary>
     public bool SkipAroundIntra { get; }
 
     /// <summary>[B, N, L] → [B, N, L].</summary>
-    public override Tensor Forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
-        var x = attModel.Forward(input.transpose(1, 2), probe).transpose(1, 2); // [B, N, L]
-        x = attNorm.Forward(x);
+        var x = attModel.forward(input.transpose(1, 2), probe).transpose(1, 2); // [B, N, L]
+        x = attNorm.forward(x);
         if (SkipAroundIntra) x = x + input;
         return x.MoveToOuterDisposeScope();
     }
@@ -39,9 +40,9 @@ public static class MaskNorm
 {
     /// <summary>"ln" → GroupNorm(1, C, eps 1e-8) (the only value used by the published models).</summary>
     /// <exception cref="NotSupportedException">Any other value.</exception>
-    public static Module<Tensor, Tensor> Select(string norm, long channels) => norm switch
+    public static torch.nn.Module<Tensor, Tensor> Select(string norm, long channels) => norm switch
     {
-        "ln" => new GroupNorm(1, channels, 1e-8),
+        "ln" => torch.nn.GroupNorm(1, channels, 1e-8),
         _ => throw new NotSupportedException($"MossFormer norm '{norm}' is not supported (only 'ln' = GroupNorm(1, C, eps 1e-8))."),
     };
 }

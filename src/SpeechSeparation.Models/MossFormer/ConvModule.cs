@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.MossFormer;
 
@@ -16,13 +17,13 @@ public sealed class ConvModule : Module<Tensor, Tensor>
     {
         if (kernelSize % 2 == 0) throw new ArgumentException("ConvModule: the kernel size must be odd.", nameof(kernelSize));
         depthwise = new DepthwiseConv1d(inChannels, kernelSize);
-        RegisterModule("sequential", new Sequential(new Transpose(), depthwise));
+        RegisterModule("sequential", torch.nn.Sequential(new Transpose(), depthwise));
     }
 
     private readonly DepthwiseConv1d depthwise;
 
     /// <summary>[B, n, C] → [B, n, C].</summary>
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         var y = depthwise.ForwardTimeMajor(input);        // [B, n, C]
@@ -32,7 +33,7 @@ public sealed class ConvModule : Module<Tensor, Tensor>
     /// <summary>Swaps dimensions 1 and 2 (no parameters; placeholder for the upstream <c>Transpose</c> layer).</summary>
     private sealed class Transpose : Module<Tensor, Tensor>
     {
-        public override Tensor Forward(Tensor input) => input.transpose(1, 2);
+        public override Tensor forward(Tensor input) => input.transpose(1, 2);
     }
 }
 
@@ -42,13 +43,13 @@ public sealed class DepthwiseConv1d : Module<Tensor, Tensor>
     /// <summary>Creates the layer.</summary>
     public DepthwiseConv1d(long channels, long kernelSize)
     {
-        conv = RegisterModule("conv", new Conv1d(channels, channels, kernelSize, padding: (kernelSize - 1) / 2, groups: channels, bias: false));
+        conv = RegisterModule("conv", torch.nn.Conv1d(channels, channels, kernelSize, padding: (kernelSize - 1) / 2, groups: channels, bias: false));
     }
 
     private readonly Conv1d conv;
 
     /// <summary>[B, C, n] → [B, C, n].</summary>
-    public override Tensor Forward(Tensor input) => conv.Forward(input);
+    public override Tensor forward(Tensor input) => conv.forward(input);
 
     /// <summary>
     /// The same convolution on time-major input [B, n, C] → [B, n, C] without transposing: the input is viewed as a
@@ -59,7 +60,7 @@ public sealed class DepthwiseConv1d : Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var x = input.unsqueeze(1).permute(0, 3, 1, 2);                     // [B, C, 1, n] (channels-last memory)
-        var y = F.conv2d(x, conv.Weight.unsqueeze(2), null, padding: (0, conv.Padding), groups: conv.Groups); // [B, C, 1, n]
+        var y = F.conv2d(x, conv.weight.unsqueeze(2), null, padding: [0, conv.padding![0]], groups: conv.groups); // [B, C, 1, n]
         return y.permute(0, 2, 3, 1).squeeze(1).MoveToOuterDisposeScope();  // [B, n, C]
     }
 }

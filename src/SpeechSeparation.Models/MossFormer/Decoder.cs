@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.MossFormer;
 
@@ -34,7 +35,7 @@ public sealed class Decoder : Module<Tensor, Tensor>
     /// [B, N, L] → [B, (L−1)·stride + k] (the channel dimension removed, as upstream; for B = 1 the result stays [1, T']).
     /// A [N, L] input is treated as one item.
     /// </summary>
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         var x = input.ndim == 3 ? input : input.unsqueeze(0);

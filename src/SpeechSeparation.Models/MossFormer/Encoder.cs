@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.MossFormer;
 
@@ -14,7 +15,7 @@ public sealed class Encoder : Module<Tensor, Tensor>
     public Encoder(long kernelSize = 2, long outChannels = 64, long inChannels = 1)
     {
         InChannels = inChannels;
-        conv1d = RegisterModule("conv1d", new Conv1d(inChannels, outChannels, kernelSize, stride: kernelSize / 2, bias: false));
+        conv1d = RegisterModule("conv1d", torch.nn.Conv1d(inChannels, outChannels, kernelSize, stride: kernelSize / 2, bias: false));
     }
 
     private readonly Conv1d conv1d;
@@ -23,10 +24,10 @@ public sealed class Encoder : Module<Tensor, Tensor>
     public long InChannels { get; }
 
     /// <summary>[B, T] (or [B, 1, T]) waveform → [B, N, L], L = ⌊(T − k)/(k/2)⌋ + 1.</summary>
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         var x = InChannels == 1 && input.ndim == 2 ? input.unsqueeze(1) : input; // [B, 1, T]
-        return F.relu(conv1d.Forward(x)).MoveToOuterDisposeScope();             // [B, N, L]
+        return F.relu(conv1d.forward(x)).MoveToOuterDisposeScope();             // [B, N, L]
     }
 }

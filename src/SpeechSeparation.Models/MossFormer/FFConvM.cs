@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -22,29 +23,29 @@ public sealed class FFConvM : Module<Tensor, Tensor>
     /// <summary>Creates the block.</summary>
     public FFConvM(long dimIn, long dimOut, NormKind norm = NormKind.ScaleNorm, double dropout = 0.1)
     {
-        Module<Tensor, Tensor> n = norm == NormKind.ScaleNorm ? new ScaleNorm(dimIn) : new LayerNorm(dimIn);
-        mdl = RegisterModule("mdl", new Sequential(n, new Linear(dimIn, dimOut), new SiLU(), new ConvModule(dimOut), new Dropout(dropout)));
+        torch.nn.Module<Tensor, Tensor> n = norm == NormKind.ScaleNorm ? new ScaleNorm(dimIn) : torch.nn.LayerNorm(dimIn);
+        mdl = RegisterModule("mdl", torch.nn.Sequential(n, torch.nn.Linear(dimIn, dimOut), torch.nn.SiLU(), new ConvModule(dimOut), torch.nn.Dropout(dropout)));
     }
 
     private readonly Sequential mdl;
 
     /// <summary>[B, n, d_in] → [B, n, d_out].</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
-    /// <summary>As <see cref="Forward(Tensor)"/>, reporting <c>scalenorm</c> (the norm output), <c>linear</c>, <c>silu</c>,
+    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>scalenorm</c> (the norm output), <c>linear</c>, <c>silu</c>,
     /// <c>convmodule</c>.</summary>
-    public Tensor Forward(Tensor input, TensorProbe? probe)
+    public Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
-        var x = mdl[0].Forward(input);  // norm
+        var x = mdl[0].call(input);  // norm
         probe?.Invoke("scalenorm", x);
-        x = mdl[1].Forward(x);          // [B, n, d_out]
+        x = mdl[1].call(x);          // [B, n, d_out]
         probe?.Invoke("linear", x);
-        x = mdl[2].Forward(x);
+        x = mdl[2].call(x);
         probe?.Invoke("silu", x);
-        x = mdl[3].Forward(x);
+        x = mdl[3].call(x);
         probe?.Invoke("convmodule", x);
-        x = mdl[4].Forward(x);          // dropout
+        x = mdl[4].call(x);          // dropout
         return x.MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -7,8 +8,8 @@ namespace SpeechSeparation.Models.MossFormer;
 public abstract class MaskNetCore : Module<Tensor, Tensor>
 {
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
     /// <summary>Runs the core, reporting intermediates to <paramref name="probe"/>.</summary>
-    public abstract Tensor Forward(Tensor input, TensorProbe? probe);
+    public abstract Tensor forward(Tensor input, TensorProbe? probe);
 }

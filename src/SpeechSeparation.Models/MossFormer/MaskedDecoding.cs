@@ -1,5 +1,6 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.MossFormer;
 
@@ -15,7 +16,7 @@ internal static class MaskedDecoding
         using var scope = torch.NewDisposeScope();
         long s = masks.shape[0], b = w.shape[0], n = w.shape[1], l = w.shape[2];
         var sep = (w.unsqueeze(0) * masks).reshape(s * b, n, l);         // [S·B, N, L]
-        var y = decoder.Forward(sep);                                  // [S·B, T']
+        var y = decoder.forward(sep);                                  // [S·B, T']
         long tEst = y.shape[^1];
         var est = y.view(s, b, tEst).permute(1, 2, 0);                 // [B, T', S]
         est = length > tEst ? F.pad(est, [0, 0, 0, length - tEst]) : est.narrow(1, 0, length);

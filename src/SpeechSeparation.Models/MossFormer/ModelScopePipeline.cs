@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -15,13 +16,13 @@ public static class ModelScopePipeline
     /// </summary>
     /// <param name="model">MossFormer or MossFormer2 (any module mapping [1, T] to [1, T, S]); put it in eval mode.</param>
     /// <param name="mixture">The samples.</param>
-    public static short[][] Separate(Module<Tensor, Tensor> model, ReadOnlySpan<float> mixture)
+    public static short[][] Separate(torch.nn.Module<Tensor, Tensor> model, ReadOnlySpan<float> mixture)
     {
         ArgumentNullException.ThrowIfNull(model);
         using var inference = torch.inference_mode();
         using var scope = torch.NewDisposeScope();
-        var x = torch.tensor(mixture, [1, mixture.Length], DeviceOf(model));
-        var est = model.Forward(x);                           // [1, T, S]
+        var x = HostTensors.FromSpan(mixture, [1, mixture.Length], DeviceOf(model));
+        var est = model.forward(x);                           // [1, T, S]
         long s = est.shape[2];
         var result = new short[s][];
         for (int i = 0; i < s; i++)
@@ -34,5 +35,5 @@ public static class ModelScopePipeline
     }
 
     /// <summary>The device of the model's first parameter (CPU for a model without parameters).</summary>
-    internal static Device DeviceOf(Module model) => model.Parameters().FirstOrDefault()?.device ?? Device.CPU;
+    internal static Device DeviceOf(torch.nn.Module model) => model.parameters().FirstOrDefault()?.device ?? torch.CPU;
 }

@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.MossFormer;
 
@@ -54,23 +55,23 @@ public class MossFormerBlock : Module<Tensor, Tensor>
     public double DropoutP { get; }
 
     /// <summary>[B, n, d] → [B, n, d].</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
     /// <summary>
-    /// As <see cref="Forward(Tensor)"/>, reporting <c>token_shifted_x</c>, <c>to_hidden_out</c>, <c>qk</c>,
+    /// As <see cref="forward(Tensor)"/>, reporting <c>token_shifted_x</c>, <c>to_hidden_out</c>, <c>qk</c>,
     /// <c>offset_scale_out</c> and <c>rotated</c> (the four heads stacked: quad_q, lin_q, quad_k, lin_k), <c>att_v</c>,
     /// <c>att_u</c>, <c>gated</c>, <c>to_out_out</c>.
     /// </summary>
-    public Tensor Forward(Tensor input, TensorProbe? probe)
+    public Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
         var x = ShiftTokens ? TokenShift(input) : input;                     // [B, n, d]
         probe?.Invoke("token_shifted_x", x);
-        var hidden = toHidden.Forward(x);                                    // [B, n, h] = [v | u]
+        var hidden = toHidden.forward(x);                                    // [B, n, h] = [v | u]
         probe?.Invoke("to_hidden_out", hidden);
-        var qk = toQk.Forward(x);                                            // [B, n, q]
+        var qk = toQk.forward(x);                                            // [B, n, q]
         probe?.Invoke("qk", qk);
-        var heads = qkOffsetScale.Forward(qk);                               // 4 × [B, n, q]
+        var heads = qkOffsetScale.forward(qk);                               // 4 × [B, n, q]
         if (probe is not null) probe("offset_scale_out", torch.stack(heads, 0));
         var (cos, sin) = rotary.Angles(input.shape[1], qk.dtype, qk.device);
         for (int i = 0; i < heads.Length; i++) heads[i] = rotary.Apply(heads[i], cos, sin);
@@ -82,7 +83,7 @@ public class MossFormerBlock : Module<Tensor, Tensor>
         probe?.Invoke("att_u", attVu[1]);
         var gated = attVu[1] * vu[0] * (attVu[0] * vu[1]).sigmoid();         // (att_u·v)·σ(att_v·u)  [B, n, h/2]
         probe?.Invoke("gated", gated);
-        var o = toOut.Forward(gated);                                        // [B, n, d]
+        var o = toOut.forward(gated);                                        // [B, n, d]
         probe?.Invoke("to_out_out", o);
         return (input + o).MoveToOuterDisposeScope();
     }
@@ -133,7 +134,7 @@ public class MossFormerBlock : Module<Tensor, Tensor>
         var qq = q.view(groups, size, q.shape[1]);
         var kk = k.view(groups, size, k.shape[1]);
         var attn = F.relu(qq.bmm(kk.transpose(1, 2))).square();             // [G, s, s]
-        if (Training && DropoutP > 0) attn = F.dropout(attn, DropoutP, true);
-        output.view(groups, size, output.shape[1]).baddbmm_(attn, v.view(groups, size, v.shape[1]));
+        if (training && DropoutP > 0) attn = F.dropout(attn, DropoutP, true);
+        output.view(groups, size, output.shape[1]).add_(attn.bmm(v.view(groups, size, v.shape[1])));
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -21,12 +22,12 @@ public sealed class MossFormerM : Module<Tensor, Tensor>
     private readonly SpeechBrainLayerNorm norm;
 
     /// <summary>[B, n, d] → [B, n, d].</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
-    /// <summary>As <see cref="Forward(Tensor)"/> with intermediates (see <see cref="MossFormerModule.Forward(Tensor, TensorProbe?)"/>).</summary>
-    public Tensor Forward(Tensor input, TensorProbe? probe)
+    /// <summary>As <see cref="forward(Tensor)"/> with intermediates (see <see cref="MossFormerModule.forward(Tensor, TensorProbe?)"/>).</summary>
+    public Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
-        return norm.Forward(mossformerM.Forward(input, probe)).MoveToOuterDisposeScope();
+        return norm.forward(mossformerM.forward(input, probe)).MoveToOuterDisposeScope();
     }
 }

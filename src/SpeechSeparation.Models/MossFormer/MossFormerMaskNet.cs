@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -18,17 +19,17 @@ public sealed class MossFormerMaskNet : Module<Tensor, Tensor>
     {
         NumSpks = numSpks;
         this.norm = RegisterModule("norm", MaskNorm.Select(norm, inChannels));
-        conv1dEncoder = RegisterModule("conv1d_encoder", new Conv1d(inChannels, outChannels, 1, bias: false));
+        conv1dEncoder = RegisterModule("conv1d_encoder", torch.nn.Conv1d(inChannels, outChannels, 1, bias: false));
         if (useGlobalPosEnc) posEnc = RegisterModule("pos_enc", new ScaledSinuEmbedding(outChannels));
         this.mdl = RegisterModule("mdl", mdl);
-        conv1dOut = RegisterModule("conv1d_out", new Conv1d(outChannels, outChannels * numSpks, 1));
-        conv1Decoder = RegisterModule("conv1_decoder", new Conv1d(outChannels, inChannels, 1, bias: false));
-        prelu = RegisterModule("prelu", new PReLU());
-        output = RegisterModule("output", new Sequential(new Conv1d(outChannels, outChannels, 1), new Tanh()));
-        outputGate = RegisterModule("output_gate", new Sequential(new Conv1d(outChannels, outChannels, 1), new Sigmoid()));
+        conv1dOut = RegisterModule("conv1d_out", torch.nn.Conv1d(outChannels, outChannels * numSpks, 1));
+        conv1Decoder = RegisterModule("conv1_decoder", torch.nn.Conv1d(outChannels, inChannels, 1, bias: false));
+        prelu = RegisterModule("prelu", torch.nn.PReLU(1));
+        output = RegisterModule("output", torch.nn.Sequential(torch.nn.Conv1d(outChannels, outChannels, 1), torch.nn.Tanh()));
+        outputGate = RegisterModule("output_gate", torch.nn.Sequential(torch.nn.Conv1d(outChannels, outChannels, 1), torch.nn.Sigmoid()));
     }
 
-    private readonly Module<Tensor, Tensor> norm;
+    private readonly torch.nn.Module<Tensor, Tensor> norm;
     private readonly Conv1d conv1dEncoder, conv1dOut, conv1Decoder;
     private readonly ScaledSinuEmbedding? posEnc;
     private readonly MaskNetCore mdl;
@@ -39,23 +40,23 @@ public sealed class MossFormerMaskNet : Module<Tensor, Tensor>
     public long NumSpks { get; }
 
     /// <summary>Encoder features [B, N, L] → masks [S, B, N, L].</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
-    /// <summary>As <see cref="Forward(Tensor)"/>, reporting <c>masknet_mdl_in</c>, the core's intermediates,
+    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>masknet_mdl_in</c>, the core's intermediates,
     /// <c>masknet_mdl_out</c> and <c>masks</c>.</summary>
-    public Tensor Forward(Tensor input, TensorProbe? probe)
+    public Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
-        var x = conv1dEncoder.Forward(norm.Forward(input));                 // [B, N, L]
+        var x = conv1dEncoder.forward(norm.forward(input));                 // [B, N, L]
         if (posEnc is not null) x = x + posEnc.ForLength(x.shape[2]).transpose(0, 1); // + [N, L]
         probe?.Invoke("masknet_mdl_in", x);
-        x = mdl.Forward(x, probe);                                          // [B, N, L]
+        x = mdl.forward(x, probe);                                          // [B, N, L]
         probe?.Invoke("masknet_mdl_out", x);
-        x = conv1dOut.Forward(prelu.Forward(x));                            // [B, N·S, L]
+        x = conv1dOut.forward(prelu.forward(x));                            // [B, N·S, L]
         long b = x.shape[0], l = x.shape[2];
         x = x.view(b * NumSpks, -1, l);                                     // [B·S, N, L]
-        x = output.Forward(x) * outputGate.Forward(x);
-        x = conv1Decoder.Forward(x);                                        // [B·S, N_in, L]
+        x = output.forward(x) * outputGate.forward(x);
+        x = conv1Decoder.forward(x);                                        // [B·S, N_in, L]
         x = x.view(b, NumSpks, -1, l).relu().transpose(0, 1);               // [S, B, N_in, L]
         probe?.Invoke("masks", x);
         return x.MoveToOuterDisposeScope();

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -14,28 +15,27 @@ public sealed class MossFormerModule : Module<Tensor, Tensor>
         bool causal = false, double attnDropout = 0.1, bool shiftTokens = true)
     {
         var rotary = new RotaryEmbedding(Math.Min(32, queryKeyDim));
-        layers = RegisterModule("layers", new ModuleList<MossFormerBlock>());
-        for (int i = 0; i < depth; i++)
-            layers.Add(new MossFormerBlock(dim, groupSize, queryKeyDim, expansionFactor,
-                i == 0 ? rotary : new RotaryEmbedding(rotary), attnDropout, shiftTokens, causal));
+        layers = RegisterModule("layers", new ModuleList<MossFormerBlock>(
+            [.. Enumerable.Range(0, (int)depth).Select(i => new MossFormerBlock(dim, groupSize, queryKeyDim, expansionFactor,
+                i == 0 ? rotary : new RotaryEmbedding(rotary), attnDropout, shiftTokens, causal))]));
     }
 
     private readonly ModuleList<MossFormerBlock> layers;
 
     /// <summary>The attention units.</summary>
-    public IReadOnlyList<MossFormerBlock> Layers => layers;
+    public IReadOnlyList<MossFormerBlock> Layers => [.. layers];
 
     /// <summary>[B, n, d] → [B, n, d].</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
-    /// <summary>As <see cref="Forward(Tensor)"/>, reporting <c>block{i}_out</c> after every unit.</summary>
-    public Tensor Forward(Tensor input, TensorProbe? probe)
+    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>block{i}_out</c> after every unit.</summary>
+    public Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
         var x = input;
         for (int i = 0; i < layers.Count; i++)
         {
-            var y = layers[i].Forward(x);
+            var y = layers[i].forward(x);
             if (!ReferenceEquals(x, input)) x.Dispose();
             x = y;
             probe?.Invoke($"block{i}_out", x);

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Serialization;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
@@ -8,7 +9,7 @@ namespace SpeechSeparation.Models.MossFormer;
 /// MossFormer (v1) monaural speech separator as published by ModelScope
 /// (<c>damo/speech_mossformer_separation_temporal_8k</c>): <c>encoder</c> (<see cref="Encoder"/>), <c>decoder</c>
 /// (<see cref="Decoder"/>), <c>mask_net</c> (<see cref="MossFormerMaskNet"/> around <see cref="ComputeAttention"/>).
-/// <see cref="Forward(Tensor)"/> returns upstream's layout <b>[B, T, S]</b> (samples, then speakers).
+/// <see cref="forward(Tensor)"/> returns upstream's layout <b>[B, T, S]</b> (samples, then speakers).
 /// </summary>
 public sealed class MossFormerSeparator : Module<Tensor, Tensor>
 {
@@ -32,18 +33,18 @@ public sealed class MossFormerSeparator : Module<Tensor, Tensor>
     public MossFormerConfig Config { get; }
 
     /// <summary>Separates a mixture [B, T] (float32, at <see cref="MossFormerConfig.SampleRate"/>) into [B, T, S].</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
     /// <summary>
-    /// As <see cref="Forward(Tensor)"/>, reporting <c>enc_out</c> [B, N, L], <c>masknet_mdl_in</c>,
+    /// As <see cref="forward(Tensor)"/>, reporting <c>enc_out</c> [B, N, L], <c>masknet_mdl_in</c>,
     /// <c>block{i}_out</c> [B, L, N], <c>masknet_mdl_out</c> and <c>masks</c> [S, B, N, L].
     /// </summary>
-    public Tensor Forward(Tensor input, TensorProbe? probe)
+    public Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
-        var w = encoder.Forward(input);                 // [B, N, L]
+        var w = encoder.forward(input);                 // [B, N, L]
         probe?.Invoke("enc_out", w);
-        var masks = maskNet.Forward(w, probe);          // [S, B, N, L]
+        var masks = maskNet.forward(w, probe);          // [S, B, N, L]
         return MaskedDecoding.Run(decoder, w, masks, input.shape[^1]).MoveToOuterDisposeScope(); // [B, T, S]
     }
 
@@ -60,6 +61,6 @@ public sealed class MossFormerSeparator : Module<Tensor, Tensor>
                 (Path.Combine(path, "decoder.bin"), "decoder."),
                 (Path.Combine(path, "masknet.bin"), "mask_net.")])
             : Serialization.StateDict.Load(path);
-        LoadStateDict(sd, strict: true);
+        this.LoadStateDict(sd, strict: true);
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -6,7 +7,7 @@ namespace SpeechSeparation.Models.MossFormer;
 /// <summary>
 /// Per-head affine map of a shared projection: head h = x·gamma[h] + beta[h] (keys <c>gamma</c>, <c>beta</c> [heads, dim]).
 /// </summary>
-public sealed class OffsetScale : Module
+public sealed class OffsetScale : Module<Tensor, Tensor[]>
 {
     /// <summary>Creates the map (gamma ~ N(0, 0.02), beta = 0, as upstream).</summary>
     public OffsetScale(long dim, long heads = 1)
@@ -26,7 +27,7 @@ public sealed class OffsetScale : Module
     public Parameter Beta { get; }
 
     /// <summary>[..., dim] → one tensor per head, each [..., dim].</summary>
-    public Tensor[] Forward(Tensor x)
+    public override Tensor[] forward(Tensor x)
     {
         var heads = new Tensor[Heads];
         using var scope = torch.NewDisposeScope();

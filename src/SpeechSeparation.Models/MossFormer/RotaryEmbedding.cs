@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Serialization;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
@@ -23,7 +24,7 @@ public sealed class RotaryEmbedding : Module<Tensor, Tensor>
         var f = new float[dim / 2];
         for (int i = 0; i < f.Length; i++) f[i] = 1f / MathF.Pow((float)theta, (float)(2 * i) / dim);
         using var t = torch.tensor(f);
-        var p = new Parameter(t, requiresGrad: false);
+        var p = new Parameter(t, requires_grad: false);
         RegisterParameter("freqs", p);
         KeepDtype("freqs");
         Freqs = p;
@@ -41,7 +42,7 @@ public sealed class RotaryEmbedding : Module<Tensor, Tensor>
 
     /// <summary>Number of rotated features.</summary>
     public long Dim { get; }
-    /// <summary>Frequencies [dim/2]. They keep their dtype when the module is converted (<see cref="Module.To(ScalarType)"/>):
+    /// <summary>Frequencies [dim/2]. They keep their dtype when the module is converted (<c>to(dtype)</c>):
     /// positions times frequencies need more than bfloat16's 8 bits.</summary>
     public Tensor Freqs { get; }
 
@@ -65,7 +66,7 @@ public sealed class RotaryEmbedding : Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var compute = dtype is ScalarType.BFloat16 or ScalarType.Float16 ? ScalarType.Float32 : dtype;
-        var f = Freqs.to(device, compute);
+        var f = Freqs.to(compute, device);
         var pos = torch.arange(0, n, 1, compute, device);                  // [n]
         var ang = pos.unsqueeze(1) * f.unsqueeze(0);                       // [n, dim/2]
         ang = ang.unsqueeze(-1).expand(n, Dim / 2, 2).reshape(n, Dim);     // [n, dim] (pairs)
@@ -88,5 +89,5 @@ public sealed class RotaryEmbedding : Module<Tensor, Tensor>
     }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input) => RotateQueriesOrKeys(input);
+    public override Tensor forward(Tensor input) => RotateQueriesOrKeys(input);
 }

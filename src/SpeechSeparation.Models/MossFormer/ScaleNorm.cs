@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -25,10 +26,10 @@ public sealed class ScaleNorm : Module<Tensor, Tensor>
     public Parameter G { get; }
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var norm = input.norm(2, [-1], keepdim: true) * Scale; // [..., 1]
+        var norm = input.norm(-1, keepdim: true, p: 2) * Scale; // [..., 1]
         var factor = G / norm.clamp_min(Eps);                   // [..., 1]: one pass over the input instead of two
         return (input * factor).MoveToOuterDisposeScope();
     }

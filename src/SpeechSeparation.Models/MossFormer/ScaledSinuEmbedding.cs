@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -40,5 +41,5 @@ public sealed class ScaledSinuEmbedding : Module<Tensor, Tensor>
     }
 
     /// <summary>[B, L, dim] (only L is used) → [L, dim].</summary>
-    public override Tensor Forward(Tensor input) => ForLength(input.shape[1]);
+    public override Tensor forward(Tensor input) => ForLength(input.shape[1]);
 }

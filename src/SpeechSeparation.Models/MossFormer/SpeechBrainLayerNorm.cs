@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 
@@ -10,10 +11,10 @@ namespace SpeechSeparation.Models.MossFormer;
 public sealed class SpeechBrainLayerNorm : Module<Tensor, Tensor>
 {
     /// <summary>Creates the norm (MossFormer uses eps 1e-6).</summary>
-    public SpeechBrainLayerNorm(long inputSize, double eps = 1e-5) => norm = RegisterModule("norm", new LayerNorm(inputSize, eps));
+    public SpeechBrainLayerNorm(long inputSize, double eps = 1e-5) => norm = RegisterModule("norm", torch.nn.LayerNorm(inputSize, eps));
 
     private readonly LayerNorm norm;
 
     /// <inheritdoc />
-    public override Tensor Forward(Tensor input) => norm.Forward(input);
+    public override Tensor forward(Tensor input) => norm.forward(input);
 }

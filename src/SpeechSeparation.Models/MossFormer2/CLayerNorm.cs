@@ -1,6 +1,7 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.MossFormer2;
 
@@ -27,7 +28,7 @@ public sealed class CLayerNorm : Module<Tensor, Tensor>
     public Parameter Bias { get; }
 
     /// <summary>[B, C, T] → [B, C, T].</summary>
-    public override Tensor Forward(Tensor input)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         var y = F.layer_norm(input.transpose(1, 2), [Channels], Weight, Bias, Eps); // [B, T, C]

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Models.MossFormer;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
@@ -57,7 +58,7 @@ public static class ClearerVoicePipeline
     /// <param name="sampleRate">Sample rate (16000 for the release).</param>
     /// <param name="decodeWindow">Window length in seconds (2).</param>
     /// <param name="oneTimeDecodeLength">Longest input decoded in one pass, seconds (2).</param>
-    public static double[][] Decode(Module<Tensor, Tensor> model, ReadOnlySpan<float> input, int sampleRate = 16000,
+    public static double[][] Decode(torch.nn.Module<Tensor, Tensor> model, ReadOnlySpan<float> input, int sampleRate = 16000,
         double decodeWindow = 2, double oneTimeDecodeLength = 2)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -110,7 +111,7 @@ public static class ClearerVoicePipeline
     /// <see cref="Decode"/>, trim to the input length. The output level is that of the normalised input (upstream does
     /// not undo the normalisation for separation).
     /// </summary>
-    public static float[][] Separate(Module<Tensor, Tensor> model, ReadOnlySpan<float> mixture, int sampleRate = 16000)
+    public static float[][] Separate(torch.nn.Module<Tensor, Tensor> model, ReadOnlySpan<float> mixture, int sampleRate = 16000)
     {
         var (normed, _) = AudioNorm(mixture);
         var decoded = Decode(model, normed, sampleRate);
@@ -118,10 +119,10 @@ public static class ClearerVoicePipeline
         return [.. decoded.Select(d => Array.ConvertAll(d[..length], v => (float)v))];
     }
 
-    private static float[][] Run(Module<Tensor, Tensor> model, ReadOnlySpan<float> window)
+    private static float[][] Run(torch.nn.Module<Tensor, Tensor> model, ReadOnlySpan<float> window)
     {
         using var scope = torch.NewDisposeScope();
-        var est = model.Forward(torch.tensor(window, [1, window.Length], ModelScopePipeline.DeviceOf(model)));  // [1, W, S]
+        var est = model.forward(HostTensors.FromSpan(window, [1, window.Length], ModelScopePipeline.DeviceOf(model)));  // [1, W, S]
         long s = est.shape[2];
         var result = new float[s][];
         for (int i = 0; i < s; i++) result[i] = est.select(0, 0).select(1, i).cpu().contiguous().ToFloatArray();

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Models.MossFormer;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
@@ -19,17 +20,17 @@ public sealed class ComputationBlock : MaskNetCore
     }
 
     private readonly MossFormer2M intraModel;
-    private readonly Module<Tensor, Tensor> intraNorm;
+    private readonly torch.nn.Module<Tensor, Tensor> intraNorm;
 
     /// <summary>Whether the input is added to the output.</summary>
     public bool SkipAroundIntra { get; }
 
     /// <summary>[B, N, L] → [B, N, L].</summary>
-    public override Tensor Forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
-        var x = intraModel.Forward(input.transpose(1, 2), probe).transpose(1, 2); // [B, N, L]
-        x = intraNorm.Forward(x);
+        var x = intraModel.forward(input.transpose(1, 2), probe).transpose(1, 2); // [B, N, L]
+        x = intraNorm.forward(x);
         if (SkipAroundIntra) x = x + input;
         return x.MoveToOuterDisposeScope();
     }

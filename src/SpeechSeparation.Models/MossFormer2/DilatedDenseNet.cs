@@ -1,7 +1,8 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Models.MossFormer;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.MossFormer2;
 
@@ -21,9 +22,9 @@ public sealed class DilatedDenseNet : Module<Tensor, Tensor>
         for (int i = 0; i < depth; i++)
         {
             long dil = 1L << i;
-            convs.Add(RegisterModule($"conv{i + 1}", new Conv2d(inChannels * (i + 1), inChannels, (twidth, 1), dilation: (dil, 1), groups: inChannels, bias: false)));
-            norms.Add(RegisterModule($"norm{i + 1}", new InstanceNorm(inChannels, 1e-5, affine: true)));
-            prelus.Add(RegisterModule($"prelu{i + 1}", new PReLU(inChannels)));
+            convs.Add(RegisterModule($"conv{i + 1}", torch.nn.Conv2d(inChannels * (i + 1), inChannels, (twidth, 1), dilation: (dil, 1), groups: inChannels, bias: false)));
+            norms.Add(RegisterModule($"norm{i + 1}", torch.nn.InstanceNorm2d(inChannels, 1e-5, affine: true)));
+            prelus.Add(RegisterModule($"prelu{i + 1}", torch.nn.PReLU(inChannels)));
         }
     }
 
@@ -39,7 +40,7 @@ public sealed class DilatedDenseNet : Module<Tensor, Tensor>
     public long Channels { get; }
 
     /// <summary>[B, C, T, 1] → [B, C, T, 1].</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
     /// <summary>
     /// <c>Conv2d(C·m → C, groups C)</c> over time with "same" zero padding, computed as m depthwise convolutions on the
@@ -56,14 +57,14 @@ public sealed class DilatedDenseNet : Module<Tensor, Tensor>
             var xj = m == 1 ? x : x.slice(1, j, x.shape[1], m);                    // [B, C, T, 1]
             xj = xj.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);          // channels-last memory
             var wj = weight.narrow(1, j, 1);                                       // [C, 1, K, 1]
-            var y = F.conv2d(xj, wj, null, padding: (pad, 0), dilation: (dilation, 1), groups: Channels);
+            var y = F.conv2d(xj, wj, null, padding: [pad, 0], dilation: [dilation, 1], groups: Channels);
             sum = sum is null ? y : sum + y;
         }
         return sum!.MoveToOuterDisposeScope();
     }
 
-    /// <summary>As <see cref="Forward(Tensor)"/>, reporting <c>dense_conv{i}</c>, <c>dense_norm{i}</c>, <c>dense_prelu{i}</c>.</summary>
-    public Tensor Forward(Tensor input, TensorProbe? probe)
+    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>dense_conv{i}</c>, <c>dense_norm{i}</c>, <c>dense_prelu{i}</c>.</summary>
+    public Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
         var skip = input;
@@ -72,11 +73,11 @@ public sealed class DilatedDenseNet : Module<Tensor, Tensor>
         {
             long dil = 1L << i;
             long pad = Lorder + (dil - 1) * (Lorder - 1) - 1;
-            var o = GroupedConv(skip, convs[i].Weight, pad, dil);  // [B, C, T, 1]
+            var o = GroupedConv(skip, convs[i].weight, pad, dil);  // [B, C, T, 1]
             probe?.Invoke($"dense_conv{i + 1}", o);
-            o = norms[i].Forward(o);
+            o = norms[i].forward(o);
             probe?.Invoke($"dense_norm{i + 1}", o);
-            o = prelus[i].Forward(o);
+            o = prelus[i].forward(o);
             probe?.Invoke($"dense_prelu{i + 1}", o);
             if (i + 1 < Depth) skip = torch.cat([o, skip], 1);  // [B, C·(i+2), T, 1]
             output = o;

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Models.MossFormer;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
@@ -14,11 +15,11 @@ public sealed class GatedFsmnBlockDilated : Module<Tensor, Tensor>
     /// <summary>Creates the block (upstream <c>dim</c>, <c>inner_channels</c>; lorder is fixed to 20 upstream).</summary>
     public GatedFsmnBlockDilated(long dim, long innerChannels = 256, long lorder = 20)
     {
-        conv1 = RegisterModule("conv1", new Sequential(new Conv1d(dim, innerChannels, 1), new PReLU()));
+        conv1 = RegisterModule("conv1", torch.nn.Sequential(torch.nn.Conv1d(dim, innerChannels, 1), torch.nn.PReLU(1)));
         norm1 = RegisterModule("norm1", new CLayerNorm(innerChannels));
         gatedFsmn = RegisterModule("gated_fsmn", new GatedFsmnDilated(innerChannels, innerChannels, lorder, innerChannels));
         norm2 = RegisterModule("norm2", new CLayerNorm(innerChannels));
-        conv2 = RegisterModule("conv2", new Conv1d(innerChannels, dim, 1));
+        conv2 = RegisterModule("conv2", torch.nn.Conv1d(innerChannels, dim, 1));
     }
 
     private readonly Sequential conv1;
@@ -27,22 +28,22 @@ public sealed class GatedFsmnBlockDilated : Module<Tensor, Tensor>
     private readonly Conv1d conv2;
 
     /// <summary>[B, T, d] → [B, T, d].</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
-    /// <summary>As <see cref="Forward(Tensor)"/>, reporting <c>conv1_prelu</c>, <c>norm1</c>, the gated FSMN's
+    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>conv1_prelu</c>, <c>norm1</c>, the gated FSMN's
     /// intermediates, <c>gated_fsmn_out</c>, <c>norm2</c>, <c>conv2</c>.</summary>
-    public Tensor Forward(Tensor input, TensorProbe? probe)
+    public Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
-        var x = conv1.Forward(input.transpose(1, 2));      // [B, c, T]
+        var x = conv1.forward(input.transpose(1, 2));      // [B, c, T]
         probe?.Invoke("conv1_prelu", x);
-        x = norm1.Forward(x);
+        x = norm1.forward(x);
         probe?.Invoke("norm1", x);
-        x = gatedFsmn.Forward(x.transpose(1, 2), probe);   // [B, T, c]
+        x = gatedFsmn.forward(x.transpose(1, 2), probe);   // [B, T, c]
         probe?.Invoke("gated_fsmn_out", x);
-        x = norm2.Forward(x.transpose(1, 2));              // [B, c, T]
+        x = norm2.forward(x.transpose(1, 2));              // [B, c, T]
         probe?.Invoke("norm2", x);
-        x = conv2.Forward(x);                              // [B, d, T]
+        x = conv2.forward(x);                              // [B, d, T]
         probe?.Invoke("conv2", x);
         return (x.transpose(1, 2) + input).MoveToOuterDisposeScope();
     }

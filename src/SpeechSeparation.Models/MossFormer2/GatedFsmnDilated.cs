@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Models.MossFormer;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
@@ -22,18 +23,18 @@ public sealed class GatedFsmnDilated : Module<Tensor, Tensor>
     private readonly UniDeepFsmnDilated fsmn;
 
     /// <summary>[B, T, C] → [B, T, C].</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
-    /// <summary>As <see cref="Forward(Tensor)"/>, reporting <c>to_u</c>, <c>to_v</c>, the FSMN's intermediates and
+    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>to_u</c>, <c>to_v</c>, the FSMN's intermediates and
     /// <c>fsmn_out</c>.</summary>
-    public Tensor Forward(Tensor input, TensorProbe? probe)
+    public Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
-        var u = toU.Forward(input);
+        var u = toU.forward(input);
         probe?.Invoke("to_u", u);
-        var v = toV.Forward(input);
+        var v = toV.forward(input);
         probe?.Invoke("to_v", v);
-        u = fsmn.Forward(u, probe);
+        u = fsmn.forward(u, probe);
         probe?.Invoke("fsmn_out", u);
         return (v * u + input).MoveToOuterDisposeScope();
     }

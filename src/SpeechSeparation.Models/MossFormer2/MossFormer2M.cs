@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Models.MossFormer;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
@@ -16,19 +17,19 @@ public sealed class MossFormer2M : Module<Tensor, Tensor>
         ArgumentNullException.ThrowIfNull(config);
         mossformerM = RegisterModule("mossformerM", new MossformerBlockGfsmn(dModel, numBlocks, config.GroupSize, config.QueryKeyDim,
             config.ExpansionFactor, false, config.AttnDropout, true, config.FsmnInnerChannels, config.FsmnLorder));
-        norm = RegisterModule("norm", new LayerNorm(dModel, 1e-6));
+        norm = RegisterModule("norm", torch.nn.LayerNorm(dModel, 1e-6));
     }
 
     private readonly MossformerBlockGfsmn mossformerM;
     private readonly LayerNorm norm;
 
     /// <summary>[B, n, d] → [B, n, d].</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
-    /// <summary>As <see cref="Forward(Tensor)"/> with the stack's intermediates.</summary>
-    public Tensor Forward(Tensor input, TensorProbe? probe)
+    /// <summary>As <see cref="forward(Tensor)"/> with the stack's intermediates.</summary>
+    public Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
-        return norm.Forward(mossformerM.Forward(input, probe)).MoveToOuterDisposeScope();
+        return norm.forward(mossformerM.forward(input, probe)).MoveToOuterDisposeScope();
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Models.MossFormer;
 using SpeechSeparation.Serialization;
 using SpeechSeparation.Tensors;
@@ -9,8 +10,8 @@ namespace SpeechSeparation.Models.MossFormer2;
 /// MossFormer2 speech separator (ModelScope <c>MossFormer2</c>; ClearerVoice-Studio's inner <c>MossFormer</c> of
 /// <c>MossFormer2_SS_16K</c> is the same network with the same keys): <c>enc</c> (<see cref="Encoder"/>),
 /// <c>mask_net</c> (<see cref="MossFormerMaskNet"/> around <see cref="ComputationBlock"/>), <c>dec</c>
-/// (<see cref="Decoder"/>). <see cref="Forward(Tensor)"/> returns ModelScope's layout <b>[B, T, S]</b>; ClearerVoice
-/// returns a list of S tensors [B, T], i.e. <c>Forward(x).permute(2, 0, 1)</c>.
+/// (<see cref="Decoder"/>). <see cref="forward(Tensor)"/> returns ModelScope's layout <b>[B, T, S]</b>; ClearerVoice
+/// returns a list of S tensors [B, T], i.e. <c>forward(x).permute(2, 0, 1)</c>.
 /// </summary>
 public sealed class MossFormer2Separator : Module<Tensor, Tensor>
 {
@@ -34,18 +35,18 @@ public sealed class MossFormer2Separator : Module<Tensor, Tensor>
     public MossFormer2Config Config { get; }
 
     /// <summary>Separates a mixture [B, T] into [B, T, S].</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
     /// <summary>
-    /// As <see cref="Forward(Tensor)"/>, reporting <c>enc_out</c>, <c>masknet_mdl_in</c>, <c>flash{i}_out</c>,
+    /// As <see cref="forward(Tensor)"/>, reporting <c>enc_out</c>, <c>masknet_mdl_in</c>, <c>flash{i}_out</c>,
     /// <c>fsmn{i}_out</c> [B, L, N], <c>masknet_mdl_out</c> [B, N, L] and <c>masks</c> [S, B, N, L].
     /// </summary>
-    public Tensor Forward(Tensor input, TensorProbe? probe)
+    public Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
-        var w = enc.Forward(input);                 // [B, N, L]
+        var w = enc.forward(input);                 // [B, N, L]
         probe?.Invoke("enc_out", w);
-        var masks = maskNet.Forward(w, probe);      // [S, B, N, L]
+        var masks = maskNet.forward(w, probe);      // [S, B, N, L]
         return MaskedDecoding.Run(dec, w, masks, input.shape[^1]).MoveToOuterDisposeScope(); // [B, T, S]
     }
 
@@ -60,7 +61,7 @@ public sealed class MossFormer2Separator : Module<Tensor, Tensor>
         IReadOnlyDictionary<string, HostTensor> sd;
         try { sd = Serialization.StateDict.Extract(root, "model"); }
         catch (InvalidDataException) { sd = Serialization.StateDict.Extract(root); }
-        LoadStateDict(NormalizeKeys(sd), strict: true);
+        this.LoadStateDict(NormalizeKeys(sd), strict: true);
     }
 
     /// <summary>Removes a <c>module.</c> prefix (DataParallel) from the keys that have one.</summary>

@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Models.MossFormer;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
@@ -15,32 +16,31 @@ public sealed class MossformerBlockGfsmn : Module<Tensor, Tensor>
     public MossformerBlockGfsmn(long dim, long depth, long groupSize = 256, long queryKeyDim = 128, double expansionFactor = 4.0,
         bool causal = false, double attnDropout = 0.1, bool shiftTokens = true, long fsmnInnerChannels = 256, long fsmnLorder = 20)
     {
-        fsmn = RegisterModule("fsmn", new ModuleList<GatedFsmnBlockDilated>());
-        for (int i = 0; i < depth; i++) fsmn.Add(new GatedFsmnBlockDilated(dim, fsmnInnerChannels, fsmnLorder));
+        fsmn = RegisterModule("fsmn", new ModuleList<GatedFsmnBlockDilated>(
+            [.. Enumerable.Range(0, (int)depth).Select(_ => new GatedFsmnBlockDilated(dim, fsmnInnerChannels, fsmnLorder))]));
         var rotary = new RotaryEmbedding(Math.Min(32, queryKeyDim));
-        layers = RegisterModule("layers", new ModuleList<FlashShareAFFConvM>());
-        for (int i = 0; i < depth; i++)
-            layers.Add(new FlashShareAFFConvM(dim, groupSize, queryKeyDim, expansionFactor,
-                i == 0 ? rotary : new RotaryEmbedding(rotary), attnDropout, shiftTokens, causal));
+        layers = RegisterModule("layers", new ModuleList<FlashShareAFFConvM>(
+            [.. Enumerable.Range(0, (int)depth).Select(i => new FlashShareAFFConvM(dim, groupSize, queryKeyDim, expansionFactor,
+                i == 0 ? rotary : new RotaryEmbedding(rotary), attnDropout, shiftTokens, causal))]));
     }
 
     private readonly ModuleList<GatedFsmnBlockDilated> fsmn;
     private readonly ModuleList<FlashShareAFFConvM> layers;
 
     /// <summary>[B, n, d] → [B, n, d].</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
-    /// <summary>As <see cref="Forward(Tensor)"/>, reporting <c>flash{i}_out</c> and <c>fsmn{i}_out</c>.</summary>
-    public Tensor Forward(Tensor input, TensorProbe? probe)
+    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>flash{i}_out</c> and <c>fsmn{i}_out</c>.</summary>
+    public Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
         var x = input;
         for (int i = 0; i < layers.Count; i++)
         {
-            var y = layers[i].Forward(x);
+            var y = layers[i].forward(x);
             if (!ReferenceEquals(x, input)) x.Dispose();
             probe?.Invoke($"flash{i}_out", y);
-            x = fsmn[i].Forward(y);
+            x = fsmn[i].forward(y);
             y.Dispose();
             probe?.Invoke($"fsmn{i}_out", x);
         }

@@ -1,7 +1,8 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Models.MossFormer;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.MossFormer2;
 
@@ -15,8 +16,8 @@ public sealed class UniDeepFsmnDilated : Module<Tensor, Tensor>
     /// <summary>Creates the core (upstream arguments).</summary>
     public UniDeepFsmnDilated(long inputDim, long outputDim, long lorder, long hiddenSize, long depth = 2)
     {
-        linear = RegisterModule("linear", new Linear(inputDim, hiddenSize));
-        project = RegisterModule("project", new Linear(hiddenSize, outputDim, bias: false));
+        linear = RegisterModule("linear", torch.nn.Linear(inputDim, hiddenSize));
+        project = RegisterModule("project", torch.nn.Linear(hiddenSize, outputDim, hasBias: false));
         conv = RegisterModule("conv", new DilatedDenseNet(depth, lorder, outputDim));
     }
 
@@ -24,18 +25,18 @@ public sealed class UniDeepFsmnDilated : Module<Tensor, Tensor>
     private readonly DilatedDenseNet conv;
 
     /// <summary>[B, T, D] → [B, T, D].</summary>
-    public override Tensor Forward(Tensor input) => Forward(input, null);
+    public override Tensor forward(Tensor input) => forward(input, null);
 
-    /// <summary>As <see cref="Forward(Tensor)"/>, reporting <c>fsmn_linear</c>, <c>fsmn_project</c> and the dense net's
+    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>fsmn_linear</c>, <c>fsmn_project</c> and the dense net's
     /// intermediates.</summary>
-    public Tensor Forward(Tensor input, TensorProbe? probe)
+    public Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
-        var f = linear.Forward(input);                                   // [B, T, H]
+        var f = linear.forward(input);                                   // [B, T, H]
         probe?.Invoke("fsmn_linear", f);
-        var p = project.Forward(F.relu(f));                              // [B, T, D]
+        var p = project.forward(F.relu(f));                              // [B, T, D]
         probe?.Invoke("fsmn_project", p);
-        var r = conv.Forward(p.transpose(1, 2).unsqueeze(-1), probe);    // [B, D, T, 1]
+        var r = conv.forward(p.transpose(1, 2).unsqueeze(-1), probe);    // [B, D, T, 1]
         return (input + r.squeeze(-1).transpose(1, 2)).MoveToOuterDisposeScope();
     }
 }

@@ -44,7 +44,7 @@ public sealed record TrainingCheckpoint
     public Dictionary<string, object?> Extra { get; init; } = [];
 
     /// <summary>Captures the live training objects (copies every tensor to host memory).</summary>
-    public static TrainingCheckpoint Capture(Module model, Optimizer? optimizer, IReadOnlyDictionary<string, IStateful>? schedulers,
+    public static TrainingCheckpoint Capture(torch.nn.Module model, Optimizer? optimizer, IReadOnlyDictionary<string, IStateful>? schedulers,
         long epoch, long step, double? bestMetric, TrainingRandom? random, Dictionary<string, object?>? extra = null)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -67,7 +67,7 @@ public sealed record TrainingCheckpoint
     /// random state (when <paramref name="random"/> is given; it must have been created with the same seed).
     /// </summary>
     /// <exception cref="InvalidDataException">A scheduler named in the arguments is not in the checkpoint.</exception>
-    public void Restore(Module model, Optimizer? optimizer = null, IReadOnlyDictionary<string, IStateful>? schedulers = null, TrainingRandom? random = null)
+    public void Restore(torch.nn.Module model, Optimizer? optimizer = null, IReadOnlyDictionary<string, IStateful>? schedulers = null, TrainingRandom? random = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         model.LoadStateDict(Model, strict: true);

@@ -65,7 +65,7 @@ public sealed class TrainingRandom
     }
 
     /// <summary>A seeded libtorch generator for one draw of data (its seed comes from this generator).</summary>
-    public Generator NewTorchGenerator() => new(NextUInt64() >> 1);
+    public torch.Generator NewTorchGenerator() => new(NextUInt64() >> 1);
 
     /// <summary>A seed for libtorch derived from the run seed and a step (the same for the same step in every run).</summary>
     public ulong TorchSeedFor(long step)
@@ -75,7 +75,7 @@ public sealed class TrainingRandom
     }
 
     /// <summary>Re-seeds libtorch's default generator for <paramref name="step"/> (call before each step's forward).</summary>
-    public void SeedTorch(long step) => torch.manual_seed(TorchSeedFor(step));
+    public void SeedTorch(long step) => torch.manual_seed(unchecked((long)TorchSeedFor(step)));
 
     /// <summary>The generator state (four 64-bit words), for checkpoints.</summary>
     public ulong[] GetState() => [_s0, _s1, _s2, _s3];

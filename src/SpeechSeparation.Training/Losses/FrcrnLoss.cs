@@ -1,5 +1,5 @@
 using SpeechSeparation.Tensors;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Training;
 

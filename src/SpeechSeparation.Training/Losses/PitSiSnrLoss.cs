@@ -69,8 +69,8 @@ public static class PitSiSnrLoss
             perms[n] = c <= exhaustiveLimit ? ExhaustiveFloat32(m, c) : Hungarian(m, c);
             for (int i = 0; i < c; i++) index[n * c + i] = perms[n][i];
         }
-        var idx = torch.tensor(index, [b, c, 1], matrix.device);
-        var loss = matrix.gather(2, idx).squeeze(2).mean(1);            // [B]
+        var idx = torch.tensor(index, [b, c, 1], device: matrix.device);
+        var loss = matrix.gather(2, idx).squeeze(2).mean([1]);            // [B]
         return new PitResult(loss.MoveToOuterDisposeScope(), matrix.MoveToOuterDisposeScope(), perms);
     }
 
@@ -109,7 +109,7 @@ public static class PitSiSnrLoss
             for (int i = 0; i < c; i++) inverse[n * c + p[i]] = i;
         }
         using var scope = torch.NewDisposeScope();
-        var idx = torch.tensor(inverse, [b, 1, c], estimates.device).expand(b, t, c);
+        var idx = torch.tensor(inverse, [b, 1, c], device: estimates.device).expand(b, t, c);
         return estimates.gather(2, idx).MoveToOuterDisposeScope();
     }
 

@@ -1,6 +1,6 @@
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Training.Data;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 using FrcrnModel = SpeechSeparation.Models.Frcrn.Frcrn;
 
 namespace SpeechSeparation.Training;
@@ -52,9 +52,9 @@ public sealed class FrcrnObjective : ITrainingObjective
     {
         var (noisy, clean) = Split(batch);
         using var scope = torch.NewDisposeScope();
-        using var output = _model.Forward(noisy);
-        var noisySpec = _model.Stft.Forward(noisy);
-        var cleanSpec = _model.Stft.Forward(clean);
+        using var output = _model.forward(noisy);
+        var noisySpec = _model.Stft.forward(noisy);
+        var cleanSpec = _model.Stft.forward(clean);
         var terms = FrcrnLoss.Compute(cleanSpec, noisySpec, output.MaskL2, Fit(output.WavL2, noisy.size(1)), clean);
         return new FrcrnLossTerms(terms.Total.MoveToOuterDisposeScope(), terms.Amplitude.MoveToOuterDisposeScope(),
             terms.Phase.MoveToOuterDisposeScope(), terms.SiSnr.MoveToOuterDisposeScope());
@@ -72,14 +72,14 @@ public sealed class FrcrnObjective : ITrainingObjective
     {
         var (noisy, clean) = Split(batch);
         using var scope = torch.NewDisposeScope();
-        using var output = _model.Forward(noisy);
+        using var output = _model.forward(noisy);
         var enhanced = Fit(output.WavL2, noisy.size(1));
-        var noisySpec = _model.Stft.Forward(noisy);
-        var cleanSpec = _model.Stft.Forward(clean);
-        double loss = FrcrnLoss.Compute(cleanSpec, noisySpec, output.MaskL2, enhanced, clean).Total.item() * batch.Mixtures.size(0);
+        var noisySpec = _model.Stft.forward(noisy);
+        var cleanSpec = _model.Stft.forward(clean);
+        double loss = FrcrnLoss.Compute(cleanSpec, noisySpec, output.MaskL2, enhanced, clean).Total.ToDouble() * batch.Mixtures.size(0);
         var est = ScaleInvariantSnr.Compute(enhanced, clean);                 // [B]
         var input = ScaleInvariantSnr.Compute(noisy, clean);
-        double siSnr = est.sum().item();
-        return new Dictionary<string, double> { ["si_snr"] = siSnr, ["si_snri"] = siSnr - input.sum().item(), ["loss"] = loss };
+        double siSnr = est.sum().ToDouble();
+        return new Dictionary<string, double> { ["si_snr"] = siSnr, ["si_snri"] = siSnr - input.sum().ToDouble(), ["loss"] = loss };
     }
 }

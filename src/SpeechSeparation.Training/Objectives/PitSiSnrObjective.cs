@@ -40,8 +40,8 @@ public sealed class PitSiSnrObjective : ITrainingObjective
         using var scope = torch.NewDisposeScope();
         long s = batch.Targets.size(2);
         var mixtures = batch.Mixtures.unsqueeze(2).expand(-1, -1, s);
-        double est = -PitSiSnrLoss.Loss(batch.Targets, _estimate(batch.Mixtures)).sum().item();
-        double mix = -PitSiSnrLoss.Loss(batch.Targets, mixtures).sum().item();
+        double est = -PitSiSnrLoss.Loss(batch.Targets, _estimate(batch.Mixtures)).sum().ToDouble();
+        double mix = -PitSiSnrLoss.Loss(batch.Targets, mixtures).sum().ToDouble();
         return new Dictionary<string, double> { ["si_snr"] = est, ["si_snri"] = est - mix };
     }
 }

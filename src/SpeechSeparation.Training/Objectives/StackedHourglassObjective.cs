@@ -18,10 +18,10 @@ namespace SpeechSeparation.Training;
 /// </summary>
 public sealed class StackedHourglassObjective : ITrainingObjective
 {
-    private readonly Module<Tensor, Tensor> _network;
+    private readonly torch.nn.Module<Tensor, Tensor> _network;
 
     /// <param name="network">Mask network [B, 1, F, T] → [stacks, B, S, F, T] (<see cref="StackedHourglassNet"/> or <see cref="ZyfStackedHourglassNet"/>).</param>
-    public StackedHourglassObjective(Module<Tensor, Tensor> network)
+    public StackedHourglassObjective(torch.nn.Module<Tensor, Tensor> network)
     {
         _network = network ?? throw new ArgumentNullException(nameof(network));
     }
@@ -56,7 +56,7 @@ public sealed class StackedHourglassObjective : ITrainingObjective
     {
         using var scope = torch.NewDisposeScope();
         var (input, targets, _, _) = Spectra(batch);
-        return StackedHourglassLoss.Compute(_network.Forward(input), input, targets).MoveToOuterDisposeScope();
+        return StackedHourglassLoss.Compute(_network.forward(input), input, targets).MoveToOuterDisposeScope();
     }
 
     /// <inheritdoc />
@@ -65,14 +65,14 @@ public sealed class StackedHourglassObjective : ITrainingObjective
         using var scope = torch.NewDisposeScope();
         var (input, targets, magnitude, phase) = Spectra(batch);
         long b = batch.Mixtures.size(0), n = batch.Mixtures.size(1), s = batch.Targets.size(2);
-        var masks = _network.Forward(input);                                                    // [stacks, B, S, F, T]
-        double loss = StackedHourglassLoss.Compute(masks, input, targets).item() * b;
+        var masks = _network.forward(input);                                                    // [stacks, B, S, F, T]
+        double loss = StackedHourglassLoss.Compute(masks, input, targets).ToDouble() * b;
         var last = masks.select(0, masks.size(0) - 1).clamp_min(0);                            // [B, S, 512, T]
         var stems = HourglassSeparator.Synthesise(last * magnitude.narrow(1, 0, HourglassSeparator.Bins).unsqueeze(1), phase, n); // [B, S, N]
         var references = batch.Targets.permute(0, 2, 1);                                       // [B, S, N]
-        var est = ScaleInvariantSnr.Compute(stems, references).mean(1);                        // [B]
-        var mix = ScaleInvariantSnr.Compute(batch.Mixtures.unsqueeze(1).expand(b, s, n), references).mean(1);
-        double siSnr = est.sum().item();
-        return new Dictionary<string, double> { ["si_snr"] = siSnr, ["si_snri"] = siSnr - mix.sum().item(), ["loss"] = loss };
+        var est = ScaleInvariantSnr.Compute(stems, references).mean([1]);                        // [B]
+        var mix = ScaleInvariantSnr.Compute(batch.Mixtures.unsqueeze(1).expand(b, s, n), references).mean([1]);
+        double siSnr = est.sum().ToDouble();
+        return new Dictionary<string, double> { ["si_snr"] = siSnr, ["si_snri"] = siSnr - mix.sum().ToDouble(), ["loss"] = loss };
     }
 }

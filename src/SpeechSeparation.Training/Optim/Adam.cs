@@ -121,7 +121,7 @@ internal static class AdamMath
             {
                 if (!state.TryGetValue("max_exp_avg_sq", out var mv) || mv is not Tensor maxSq)
                     state["max_exp_avg_sq"] = maxSq = NewState(p);
-                maxSq.maximum_(expAvgSq);
+                maxSq.copy_(torch.maximum(maxSq, expAvgSq));
                 denom = (maxSq.sqrt() / biasCorrection2Sqrt).add_(eps);
             }
             else

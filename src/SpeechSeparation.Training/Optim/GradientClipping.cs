@@ -28,10 +28,10 @@ public static class GradientClipping
         }
         else
         {
-            var norms = grads.Select(g => g.detach().norm(normType)).ToList();
-            total = torch.stack(norms).norm(normType);
+            var norms = grads.Select(g => g.detach().norm((float)normType)).ToList();
+            total = torch.stack(norms).norm((float)normType);
         }
-        double value = total.item();
+        double value = total.ToDouble();
         if (errorIfNonfinite && !double.IsFinite(value))
             throw new InvalidOperationException($"The total norm of order {normType} for gradients is non-finite, so it cannot be clipped.");
         var coefficient = (maxNorm / (total + 1e-6)).clamp(max: 1.0);

@@ -198,15 +198,15 @@ public abstract class Optimizer : IStateful, IDisposable
     private static Tensor ToParamLike(HostTensor h, Parameter p)
     {
         using var scope = torch.NewDisposeScope();
-        var t = Tensor.FromHost(h);
-        var floating = h.DType is ScalarType.Float32 or ScalarType.Float64 or ScalarType.Float16 or ScalarType.BFloat16;
-        return t.to(p.device, floating ? p.dtype : null, copy: true).DetachFromDisposeScope();
+        var t = HostTensors.ToTensor(h);
+        var floating = h.DType is Serialization.ScalarType.Float32 or Serialization.ScalarType.Float64 or Serialization.ScalarType.Float16 or Serialization.ScalarType.BFloat16;
+        return t.to(floating ? p.dtype : t.dtype, p.device, copy: true).DetachFromDisposeScope();
     }
 
     private static Tensor CopyLike(Tensor t, Parameter p)
     {
         using var scope = torch.NewDisposeScope();
-        return t.detach().to(p.device, p.dtype, copy: true).DetachFromDisposeScope();
+        return t.detach().to(p.dtype, p.device, copy: true).DetachFromDisposeScope();
     }
 
     private void ClearState()

@@ -32,6 +32,6 @@ public class BaselineFixtureTests
     {
         using var model = new AudioSeparator(new AudioSeparatorConfig(8, 4, 2, 16));
         using var x = torch.zeros(2, 400);
-        Assert.Throws<ArgumentException>(() => model.Forward(x));
+        Assert.Throws<ArgumentException>(() => model.forward(x));
     }
 }

@@ -11,7 +11,7 @@ public class CudaFixtureTests
     {
         torch.backends.set_allow_tf32(false);
         var before = ModuleFixture.Device;
-        ModuleFixture.Device = Device.Cuda;
+        ModuleFixture.Device = torch.CUDA;
         try
         {
             foreach (var dir in Directory.GetDirectories(TestPaths.Fixture()).Order(StringComparer.Ordinal))

@@ -26,10 +26,10 @@ public class FrcrnModelTests
     public void PublishedConfigurationHasUpstreamKeysAndCounts()
     {
         using var m = new Frcrn();
-        var sd = m.StateDict();
+        var sd = m.state_dict();
         Assert.Equal(1692, sd.Count);
         Assert.Equal(13_963_604, m.ParameterCount());
-        Assert.Equal(13_141_844, m.Parameters().Where(p => p.requires_grad).Sum(p => p.numel()));
+        Assert.Equal(13_141_844, m.parameters().Where(p => p.requires_grad).Sum(p => p.numel()));
         // Alias keys refer to the same tensor.
         Assert.Same(sd["unet.encoder3.conv.conv_re.weight"], sd["unet.encoders.3.conv.conv_re.weight"]);
     }
@@ -61,8 +61,8 @@ public class FrcrnModelTests
         var full = TinyWeights();
         using var reference = new Frcrn(Tiny);
         FrcrnCheckpoint.Load(reference, full);
-        reference.Eval();
-        using var x = Tensor.FromHost(Npy.Read(TestPaths.Fixture("frcrn_tiny", "input_b1.npy"))).DetachFromDisposeScope();
+        reference.eval();
+        using var x = HostTensors.ToTensor(Npy.Read(TestPaths.Fixture("frcrn_tiny", "input_b1.npy"))).DetachFromDisposeScope();
         var expected = Wave(reference, x);
 
         // Only the add_module names (no ModuleList aliases), no STFT kernels, decorator-level "model." prefix.
@@ -70,7 +70,7 @@ public class FrcrnModelTests
             .ToDictionary(kv => "model." + kv.Key, kv => kv.Value);
         using var a = new Frcrn(Tiny);
         var report = FrcrnCheckpoint.Load(a, namesOnly);
-        a.Eval();
+        a.eval();
         Assert.Equal(4, report.RebuiltKeys.Count);
         Assert.NotEmpty(report.AliasedKeys);
         Assert.Equal(expected, Wave(a, x));
@@ -80,7 +80,7 @@ public class FrcrnModelTests
             .ToDictionary(kv => "module." + kv.Key, kv => kv.Value);
         using var b = new Frcrn(Tiny);
         FrcrnCheckpoint.Load(b, listsOnly);
-        b.Eval();
+        b.eval();
         Assert.Equal(expected, Wave(b, x));
     }
 
@@ -124,15 +124,15 @@ public class FrcrnModelTests
     {
         using var m = new Frcrn(Tiny);
         FrcrnCheckpoint.Load(m, TinyWeights());
-        m.Eval();
+        m.eval();
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
-        using var y = m.Forward(torch.randn(2, 8000));                   // T = 1 + (8000 − 640)/320 = 24
+        using var y = m.forward(torch.randn(2, 8000));                   // T = 1 + (8000 − 640)/320 = 24
         Assert.Equal(new long[] { 2, 642, 24 }, y.SpecL2.shape);
         Assert.Equal(new long[] { 2, 8000 }, y.WavL2.shape);
         Assert.Equal(new long[] { 2, 1, 321, 24, 2 }, y.Unet1Out.shape);
-        Assert.True(y.MaskL2.abs().max().item() <= 2);
-        Assert.True(y.MaskL1.abs().max().item() <= 1);
+        Assert.True(y.MaskL2.abs().max().ToDouble() <= 2);
+        Assert.True(y.MaskL1.abs().max().ToDouble() <= 1);
     }
 
     private static bool IsListAlias(string key) =>

@@ -51,7 +51,7 @@ public class FrcrnPipelineTests
     {
         using var m = new Frcrn(FrcrnConfig.Published with { Width = 16 });
         FrcrnCheckpoint.Load(m, StateDict.Load(TestPaths.Fixture("frcrn_tiny", "state_dict.pt")));
-        m.Eval();
+        m.eval();
         var rng = new Random(5);
         var left = Enumerable.Range(0, 12000).Select(_ => (float)(0.1 * (rng.NextDouble() - 0.5))).ToArray();
         var right = Enumerable.Range(0, 12000).Select(_ => (float)(0.3 * (rng.NextDouble() - 0.5))).ToArray();
@@ -76,7 +76,7 @@ public class FrcrnPipelineTests
     {
         using var m = new Frcrn(FrcrnConfig.Published with { Width = 16 });
         FrcrnCheckpoint.Load(m, StateDict.Load(TestPaths.Fixture("frcrn_tiny", "state_dict.pt")));
-        m.Eval();
+        m.eval();
         var segment = Npy.Read(TestPaths.Fixture("frcrn_tiny", "pipeline_long_segment.npy")).ToDoubleArray();
         var wave = new float[16000 * 60];
         for (int i = 0; i < wave.Length; i++) wave[i] = (float)segment[i % segment.Length];

@@ -1,6 +1,6 @@
 using SpeechSeparation.Models.Frcrn;
 using SpeechSeparation.Tensors;
-using F = SpeechSeparation.Tensors.torch.nn.functional;
+using F = TorchSharp.torch.nn.functional;
 
 namespace SpeechSeparation.Models.Tests.FrcrnTests;
 
@@ -23,6 +23,6 @@ public class PolyphaseConvTransposeTests
         var expected = F.conv_transpose2d(x, w, b, (stride, 1), (ph, pw));
         var got = PolyphaseConvTranspose.ConvTranspose2d(x, w, b, (stride, 1), (ph, pw));
         Assert.Equal(expected.shape, got.shape);
-        Assert.True((got - expected).abs().max().item() < 1e-4);
+        Assert.True((got - expected).abs().max().ToDouble() < 1e-4);
     }
 }

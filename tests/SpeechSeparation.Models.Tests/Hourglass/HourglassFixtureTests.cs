@@ -22,12 +22,12 @@ public class HourglassFixtureTests
     {
         using var paper = new StackedHourglassNet(HourglassConfig.Paper);
         Assert.Equal(34_176_776, paper.ParameterCount());
-        Assert.Equal(150, paper.StateDict().Count);
+        Assert.Equal(150, paper.state_dict().Count);
         using var growth = new StackedHourglassNet(HourglassConfig.Growth64);
         Assert.Equal(20_540_488, growth.ParameterCount());
         using var zyf = new ZyfStackedHourglassNet(ZyfHourglassConfig.Default);
         Assert.Equal(34_689_752, zyf.ParameterCount());
-        Assert.Equal(602, zyf.StateDict().Count);
+        Assert.Equal(602, zyf.state_dict().Count);
         using var zyfPaper = new ZyfStackedHourglassNet(ZyfHourglassConfig.PaperWidth);
         Assert.Equal(42_752_792, zyfPaper.ParameterCount());
     }
@@ -40,12 +40,12 @@ public class HourglassFixtureTests
     {
         torch.manual_seed(3);
         using var net = new StackedHourglassNet(new HourglassConfig(sources, stacks, depth, 6, 2, [4, 4, 4, 4]));
-        net.Eval();
+        net.eval();
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
-        var y = net.Forward(torch.rand([2, 1, bins, frames]));
+        var y = net.forward(torch.rand([2, 1, bins, frames]));
         Assert.Equal([stacks, 2, sources, bins, frames], y.shape);
-        Assert.True(y.isfinite().all().item() != 0);
+        Assert.True(y.isfinite().all().ToDouble() != 0);
     }
 
     [Fact]
@@ -53,7 +53,7 @@ public class HourglassFixtureTests
     {
         using var net = new ZyfStackedHourglassNet(new ZyfHourglassConfig(2, 4, 2, 4));
         using var scope = torch.NewDisposeScope();
-        Assert.Throws<ArgumentException>(() => net.Forward(torch.zeros(1, 1, 64, 48)));
+        Assert.Throws<ArgumentException>(() => net.forward(torch.zeros(1, 1, 64, 48)));
     }
 
     [Fact]
@@ -64,14 +64,14 @@ public class HourglassFixtureTests
         using var scope = torch.NewDisposeScope();
         var x = torch.rand([2, 1, 16, 12]);
         var targets = torch.rand([2, 2, 16, 12]);
-        var masks = net.Forward(x);
+        var masks = net.forward(x);
         var loss = HourglassLoss.StackedL1(masks, x, targets);
         double expected = 0;
-        for (int s = 0; s < 3; s++) expected += (targets - x * masks.select(0, s)).abs().mean().item();
-        Assert.Equal(expected, loss.item(), 4);
+        for (int s = 0; s < 3; s++) expected += (targets - x * masks.select(0, s)).abs().mean().ToDouble();
+        Assert.Equal(expected, loss.ToDouble(), 4);
         loss.backward();
-        Assert.All(net.Parameters(), p => Assert.NotNull(p.grad));
-        Assert.True(net.Cnv1.Weight.grad!.abs().sum().item() > 0);
+        Assert.All(net.parameters(), p => Assert.NotNull(p.grad));
+        Assert.True(net.Cnv1.Weight.grad!.abs().sum().ToDouble() > 0);
     }
 
     [Theory]
@@ -96,7 +96,7 @@ public class HourglassFixtureTests
     /// <summary>Returns its input as the masks of two stacks (the second doubled back to the input by the last-stack rule).</summary>
     private sealed class StackOfInput : SpeechSeparation.Tensors.NN.Module<Tensor, Tensor>
     {
-        public override Tensor Forward(Tensor input) => torch.stack([input * 0, input]);
+        public override Tensor forward(Tensor input) => torch.stack([input * 0, input]);
     }
 }
 
@@ -112,15 +112,15 @@ public class HourglassSeparatorFrontEndTests
         Assert.Equal([2, 513, 32], mag.shape);
         var (input, scale) = HourglassSeparator.Normalise(mag);
         Assert.Equal([2, 1, 512, 32], input.shape);
-        Assert.True(Math.Abs(input.select(0, 1).max().item() - 1) < 1e-6 || scale.select(0, 1).item() > mag.select(0, 1).narrow(0, 0, 512).max().item());
+        Assert.True(Math.Abs(input.select(0, 1).max().ToDouble() - 1) < 1e-6 || scale.select(0, 1).ToDouble() > mag.select(0, 1).narrow(0, 0, 512).max().ToDouble());
         var y = HourglassSeparator.Synthesise(mag.narrow(1, 0, 512).unsqueeze(1), phase, 8000);            // [2, 1, 8000]
         Assert.Equal([2, 1, 8000], y.shape);
-        double rel = ((y.squeeze(1) - x).norm().item()) / x.norm().item();
+        double rel = ((y.squeeze(1) - x).norm().ToDouble()) / x.norm().ToDouble();
         Assert.True(rel < 1e-4, $"relative error {rel}");
         // The TF script's inverse (n_fft 1022 inferred from 512 rows) is not a reconstruction, but keeps length and level.
         var z = HourglassSeparator.Synthesise(mag.narrow(1, 0, 512).unsqueeze(1), phase, 8000, HourglassInverse.Librosa1022);
         Assert.Equal([2, 1, 8000], z.shape);
-        double ratio = z.norm().item() / x.norm().item();
+        double ratio = z.norm().ToDouble() / x.norm().ToDouble();
         Assert.InRange(ratio, 0.8, 1.25);
     }
 }
@@ -134,15 +134,15 @@ public class HourglassInitialisationTests
         var fixture = SpeechSeparation.Serialization.StateDict.Load(Path.Combine(TestPaths.Fixture("hourglass_small"), "state_dict.pt"));
         torch.manual_seed(1);
         using var net = new StackedHourglassNet(new HourglassConfig(2, 4, 4, 16, 0, [8, 16, 16, 16]));
-        var own = net.StateDict();
+        var own = net.state_dict();
         foreach (var (name, host) in fixture.Where(kv => kv.Key.EndsWith(".weight", StringComparison.Ordinal) && kv.Value.ElementCount >= 1000))
         {
             using var scope = torch.NewDisposeScope();
-            var w = Tensor.FromHost(host);
+            var w = HostTensors.ToTensor(host);
             double expected = Math.Sqrt(1.0 / (w.size(1) * w.size(2) * w.size(3)));
-            Assert.InRange(w.std().item() / expected, 0.85, 1.15);
-            Assert.InRange(own[name].std().item() / expected, 0.85, 1.15);
-            Assert.Equal(0, own[name.Replace(".weight", ".bias", StringComparison.Ordinal)].abs().max().item());
+            Assert.InRange(w.std().ToDouble() / expected, 0.85, 1.15);
+            Assert.InRange(own[name].std().ToDouble() / expected, 0.85, 1.15);
+            Assert.Equal(0, own[name.Replace(".weight", ".bias", StringComparison.Ordinal)].abs().max().ToDouble());
         }
     }
 }

@@ -15,10 +15,10 @@ namespace SpeechSeparation.Models.Tests.Hourglass;
 /// </summary>
 public class HourglassUnseenConfigurationTests
 {
-    private static string WriteFixture(string model, JsonObject hyper, Module<Tensor, Tensor> net, Tensor input, Tensor? targets, Tensor? longInput, double perturb = 0)
+    private static string WriteFixture(string model, JsonObject hyper, torch.nn.Module<Tensor, Tensor> net, Tensor input, Tensor? targets, Tensor? longInput, double perturb = 0)
     {
         var dir = Directory.CreateTempSubdirectory("speechsep-hourglass-fixture").FullName;
-        net.Eval();
+        net.eval();
         TorchCheckpoint.Save(Path.Combine(dir, "state_dict.pt"), net.StateDictToHost());
         using var scope = torch.NewDisposeScope();
         using var _ = torch.no_grad();
@@ -30,7 +30,7 @@ public class HourglassUnseenConfigurationTests
             section[name] = new JsonObject { ["file"] = name + ".npy" };
         }
         Put(inputs, "input", input);
-        var masks = net.Forward(input);
+        var masks = net.forward(input);
         Put(outputs, "masks", masks + perturb);
         if (targets is not null)
         {

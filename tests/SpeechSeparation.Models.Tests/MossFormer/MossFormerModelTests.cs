@@ -28,7 +28,7 @@ public class MossFormerModelTests
     private static float[] Output(string fixture, string name) =>
         Npy.Read(TestPaths.Fixture(fixture, name + ".npy")).ToFloatArray();
 
-    private static Tensor Input(string fixture, string name) => Tensor.FromHost(Npy.Read(TestPaths.Fixture(fixture, name + ".npy")));
+    private static Tensor Input(string fixture, string name) => HostTensors.ToTensor(Npy.Read(TestPaths.Fixture(fixture, name + ".npy")));
 
     private static void AssertClose(float[] expected, float[] got, double tol)
     {
@@ -43,10 +43,10 @@ public class MossFormerModelTests
     {
         using var model = new MossFormerSeparator(TinyV1);
         model.LoadCheckpoint(TestPaths.Fixture("mossformer_ms_tiny"));   // encoder.bin, decoder.bin, masknet.bin
-        model.Eval();
+        model.eval();
         using var scope = torch.NewDisposeScope();
         using var _ = torch.inference_mode();
-        var y = model.Forward(Input("mossformer_ms_tiny", "input_b2"));
+        var y = model.forward(Input("mossformer_ms_tiny", "input_b2"));
         Assert.Equal([2, 8005, 2], y.shape);
         AssertClose(Output("mossformer_ms_tiny", "output_b2"), y.ToFloatArray(), 1.57e-6);
     }
@@ -56,10 +56,10 @@ public class MossFormerModelTests
     {
         using var model = new MossFormerSeparator(TinyV1);
         model.LoadCheckpoint(TestPaths.Fixture("mossformer_ms_tiny", "state_dict.pt"));
-        model.Eval();
+        model.eval();
         using var scope = torch.NewDisposeScope();
         using var _ = torch.inference_mode();
-        AssertClose(Output("mossformer_ms_tiny", "output"), model.Forward(Input("mossformer_ms_tiny", "input")).ToFloatArray(), 1.57e-6);
+        AssertClose(Output("mossformer_ms_tiny", "output"), model.forward(Input("mossformer_ms_tiny", "input")).ToFloatArray(), 1.57e-6);
     }
 
     [Fact]
@@ -77,10 +77,10 @@ public class MossFormerModelTests
             TorchCheckpoint.Save(path, wrapped);
             using var model = new MossFormer2Separator(MossFormer2Config.ClearerVoice16k with { InChannels = 32, OutChannels = 32, NumBlocks = 1 });
             model.LoadCheckpoint(path);
-            model.Eval();
+            model.eval();
             using var scope = torch.NewDisposeScope();
             using var _ = torch.inference_mode();
-            var y = model.Forward(Input("clearvoice_mossformer2_ss_tiny", "input")).permute(2, 0, 1).contiguous(); // [S, B, T]
+            var y = model.forward(Input("clearvoice_mossformer2_ss_tiny", "input")).permute(2, 0, 1).contiguous(); // [S, B, T]
             AssertClose(Output("clearvoice_mossformer2_ss_tiny", "output"), y.ToFloatArray(), 1.43e-6);
         }
         finally
@@ -103,11 +103,11 @@ public class MossFormerModelTests
     public void RotaryFrequenciesAreSharedAndCountedOnce()
     {
         using var model = new MossFormer2Separator(TinyV2);
-        var sd = model.StateDict();
+        var sd = model.state_dict();
         var freqs = sd.Where(kv => kv.Key.EndsWith("rotary_pos_emb.freqs", StringComparison.Ordinal)).Select(kv => kv.Value).ToList();
         Assert.Equal(2, freqs.Count);
         Assert.Same(freqs[0], freqs[1]);
-        Assert.Equal(16, model.NamedParameters().Where(p => p.Name.EndsWith("freqs", StringComparison.Ordinal)).Sum(p => p.Parameter.numel()));
+        Assert.Equal(16, model.named_parameters().Where(p => p.Name.EndsWith("freqs", StringComparison.Ordinal)).Sum(p => p.Parameter.numel()));
     }
 
     [Theory]
@@ -117,25 +117,25 @@ public class MossFormerModelTests
     {
         using var v1 = new MossFormerSeparator(TinyV1 with { NumSpks = speakers });
         using var v2 = new MossFormer2Separator(TinyV2 with { NumSpks = speakers, NumBlocks = 1 });
-        v1.Eval();
-        v2.Eval();
+        v1.eval();
+        v2.eval();
         using var scope = torch.NewDisposeScope();
         using var _ = torch.inference_mode();
         var x = torch.randn(2, 1003);
-        Assert.Equal([2, 1003, speakers], v1.Forward(x).shape);
-        Assert.Equal([2, 1003, speakers], v2.Forward(x).shape);
+        Assert.Equal([2, 1003, speakers], v1.forward(x).shape);
+        Assert.Equal([2, 1003, speakers], v2.forward(x).shape);
     }
 
     [Fact]
     public void ForwardLeavesOnlyItsResultInTheCallersScope()
     {
         using var model = new MossFormer2Separator(TinyV2);
-        model.Eval();
+        model.eval();
         using var _ = torch.inference_mode();
         using var scope = torch.NewDisposeScope();
         var x = torch.randn(1, 2000);
         int before = scope.Count;
-        var y = model.Forward(x);
+        var y = model.forward(x);
         Assert.Equal(before + 1, scope.Count);
         Assert.False(y.IsDisposed);
     }
@@ -169,31 +169,31 @@ public class MossFormerModelTests
 
     private sealed class IdentitySeparator : Module<Tensor, Tensor>
     {
-        public override Tensor Forward(Tensor input) => input.unsqueeze(-1); // [B, T, 1]
+        public override Tensor forward(Tensor input) => input.unsqueeze(-1); // [B, T, 1]
     }
 
     [OptInFact]
     public void FullMossFormer2RunsOneSecond()
     {
         using var model = new MossFormer2Separator(MossFormer2Config.ModelScope8k);
-        model.Eval();
+        model.eval();
         Assert.Equal(55_735_410, model.ParameterCount());
         using var scope = torch.NewDisposeScope();
         using var _ = torch.inference_mode();
-        var y = model.Forward(torch.randn(1, 8000) * 0.1);
+        var y = model.forward(torch.randn(1, 8000) * 0.1);
         Assert.Equal([1, 8000, 2], y.shape);
-        Assert.True(y.isfinite().all().item() != 0);
+        Assert.True(y.isfinite().all().ToDouble() != 0);
     }
 
     [OptInFact]
     public void FullMossFormerRunsOneSecond()
     {
         using var model = new MossFormerSeparator(MossFormerConfig.ModelScope8k);
-        model.Eval();
+        model.eval();
         Assert.Equal(42_101_850, model.ParameterCount());
         using var scope = torch.NewDisposeScope();
         using var _ = torch.inference_mode();
-        var y = model.Forward(torch.randn(1, 8000) * 0.1);
+        var y = model.forward(torch.randn(1, 8000) * 0.1);
         Assert.Equal([1, 8000, 2], y.shape);
     }
 }

@@ -37,7 +37,7 @@ public class ToyTaskTrainingTests
     /// <summary>Estimates [B, T, 2] as SpeechBrain's SeparationBrain forms them (stack, zero-pad to the input length).</summary>
     private static Tensor Estimate(SimpleSeparator model, Tensor mix)
     {
-        var y = model.Forward(mix);                              // sources [S, B, L]
+        var y = model.forward(mix);                              // sources [S, B, L]
         var est = y.Sources.permute(1, 2, 0);                    // [B, L, S]
         long pad = mix.size(1) - est.size(1);
         return pad > 0 ? torch.nn.functional.pad(est, [0, 0, 0, pad]) : est;
@@ -48,25 +48,25 @@ public class ToyTaskTrainingTests
     {
         torch.manual_seed(0);
         using var model = new SimpleSeparator(new SimpleSeparatorConfig(FftSize: 200, HiddenSize: 64));
-        var adam = new Adam(model.Parameters(), lr: 3e-3);
+        var adam = new Adam(model.parameters(), lr: 3e-3);
         var rng = new Random(1);
         for (int step = 0; step < 120; step++)
         {
             using var scope = torch.NewDisposeScope();
             var (mix, sources) = Batch(rng, 8);
             var loss = PitSiSnrLoss.Loss(sources, Estimate(model, mix)).mean();
-            adam.ZeroGrad();
+            adam.zero_grad();
             loss.backward();
             adam.Step();
         }
 
-        model.Eval();
+        model.eval();
         using (var scope = torch.NewDisposeScope())
         using (torch.no_grad())
         {
             var (mix, sources) = Batch(new Random(999), 32);      // held-out examples
-            double after = -PitSiSnrLoss.Loss(sources, Estimate(model, mix)).mean().item();
-            double before = -PitSiSnrLoss.Loss(sources, torch.stack([mix, mix], 2)).mean().item();
+            double after = -PitSiSnrLoss.Loss(sources, Estimate(model, mix)).mean().ToDouble();
+            double before = -PitSiSnrLoss.Loss(sources, torch.stack([mix, mix], 2)).mean().ToDouble();
             Assert.True(after - before > 8, $"SI-SNR {before:F1} dB (mixture) → {after:F1} dB (separated): improvement {after - before:F1} dB");
         }
     }

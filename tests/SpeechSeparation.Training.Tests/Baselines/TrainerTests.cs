@@ -25,7 +25,7 @@ public class TrainerTests
 
     private static Tensor Estimate(SimpleSeparator m, Tensor mix)
     {
-        var y = m.Forward(mix);
+        var y = m.forward(mix);
         var est = y.Sources.permute(1, 2, 0);
         long pad = mix.size(1) - est.size(1);
         return pad > 0 ? torch.nn.functional.pad(est, [0, 0, 0, pad]) : est;
@@ -35,7 +35,7 @@ public class TrainerTests
     {
         torch.manual_seed(3);
         var model = new SimpleSeparator(new SimpleSeparatorConfig(200, 32));
-        var adam = new Adam(model.Parameters(), lr: 3e-3);
+        var adam = new Adam(model.parameters(), lr: 3e-3);
         var plateau = new ReduceLROnPlateau(adam, PlateauMode.Min, factor: 0.5, patience: 1);
         var trainer = new SeparationTrainer(model, x => Estimate(model, x), adam, plateau,
             new TrainerOptions { Epochs = epochs, CheckpointDirectory = dir, KeepLast = 2, Seed = 9 });
@@ -73,7 +73,7 @@ public class TrainerTests
                 Assert.Equal(straight[e].TrainLoss, resumed[e].TrainLoss, 4);
                 Assert.Equal(straight[e].ValidSiSnri, resumed[e].ValidSiSnri, 3);
             }
-            foreach (var (k, v) in m1.StateDict()) Assert.Equal(v.ToFloatArray(), m3.StateDict()[k].ToFloatArray());
+            foreach (var (k, v) in m1.state_dict()) Assert.Equal(v.ToFloatArray(), m3.state_dict()[k].ToFloatArray());
             m1.Dispose(); m2.Dispose(); m3.Dispose();
         }
         finally

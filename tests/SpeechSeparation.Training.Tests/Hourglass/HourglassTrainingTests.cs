@@ -51,25 +51,25 @@ public sealed class HourglassTrainingTests(ITestOutputHelper output) : IDisposab
     {
         torch.manual_seed(0);
         using var model = new StackedHourglassNet(Small);
-        using var adam = new Adam(model.Parameters(), lr: 3e-3);
+        using var adam = new Adam(model.parameters(), lr: 3e-3);
         var rng = new Random(3);
         var losses = new List<double>();
         for (int step = 0; step < 40; step++)
         {
             using var scope = torch.NewDisposeScope();
             var (mix, targets) = Batch(rng, 4);
-            var loss = StackedHourglassLoss.Compute(model.Forward(mix), mix, targets);
-            adam.ZeroGrad();
+            var loss = StackedHourglassLoss.Compute(model.forward(mix), mix, targets);
+            adam.zero_grad();
             loss.backward();
             if (step == 0)
-                foreach (var (name, p) in model.NamedParameters())
+                foreach (var (name, p) in model.named_parameters())
                 {
                     var g = p.grad;
                     Assert.True(g is not null, $"no gradient reached '{name}'");
-                    Assert.True(g!.abs().sum().item() > 0, $"the gradient of '{name}' is zero");
+                    Assert.True(g!.abs().sum().ToDouble() > 0, $"the gradient of '{name}' is zero");
                 }
             adam.Step();
-            losses.Add(loss.item());
+            losses.Add(loss.ToDouble());
         }
         double first = losses.Take(3).Average(), last = losses.TakeLast(3).Average();
         output.WriteLine($"hourglass loss {first:F4} → {last:F4}");
@@ -80,8 +80,8 @@ public sealed class HourglassTrainingTests(ITestOutputHelper output) : IDisposab
         using (torch.no_grad())
         {
             var (mix, targets) = Batch(new Random(77), 2);
-            var masks = model.Forward(mix);
-            Assert.Equal(HourglassLoss.StackedL1(masks, mix, targets).item(), StackedHourglassLoss.Compute(masks, mix, targets).item(), 5);
+            var masks = model.forward(mix);
+            Assert.Equal(HourglassLoss.StackedL1(masks, mix, targets).ToDouble(), StackedHourglassLoss.Compute(masks, mix, targets).ToDouble(), 5);
         }
 
         // Checkpoint round trip: a fresh model restored from the file gives the same masks.
@@ -89,15 +89,15 @@ public sealed class HourglassTrainingTests(ITestOutputHelper output) : IDisposab
         TrainingCheckpoint.Capture(model, adam, null, 1, 30, last, null).Save(path);
         torch.manual_seed(5);
         using var restored = new StackedHourglassNet(Small);
-        using var adam2 = new Adam(restored.Parameters(), lr: 1e-3);
+        using var adam2 = new Adam(restored.parameters(), lr: 1e-3);
         TrainingCheckpoint.Load(path).Restore(restored, adam2);
         using (var scope = torch.NewDisposeScope())
         using (torch.no_grad())
         {
             var (mix, _) = Batch(new Random(8), 2);
-            var a = model.Forward(mix);
-            var b = restored.Forward(mix);
-            Assert.Equal(0, (a - b).abs().max().item(), 6);
+            var a = model.forward(mix);
+            var b = restored.forward(mix);
+            Assert.Equal(0, (a - b).abs().max().ToDouble(), 6);
         }
     }
 
@@ -107,38 +107,38 @@ public sealed class HourglassTrainingTests(ITestOutputHelper output) : IDisposab
         torch.manual_seed(1);
         var config = new ZyfHourglassConfig(2, 8, 2, 8, Depth: 2);
         using var model = new ZyfStackedHourglassNet(config);
-        using var adam = new Adam(model.Parameters(), lr: 3e-3);
+        using var adam = new Adam(model.parameters(), lr: 3e-3);
         var rng = new Random(4);
         var losses = new List<double>();
         for (int step = 0; step < 30; step++)
         {
             using var scope = torch.NewDisposeScope();
             var (mix, targets) = Batch(rng, 4);
-            var loss = StackedHourglassLoss.Compute(model.Forward(mix), mix, targets);
-            adam.ZeroGrad();
+            var loss = StackedHourglassLoss.Compute(model.forward(mix), mix, targets);
+            adam.zero_grad();
             loss.backward();
             if (step == 0)
-                foreach (var (name, p) in model.NamedParameters())
+                foreach (var (name, p) in model.named_parameters())
                     Assert.True(p.grad is not null, $"no gradient reached '{name}'");
             adam.Step();
-            losses.Add(loss.item());
+            losses.Add(loss.ToDouble());
         }
         double first = losses.Take(3).Average(), last = losses.TakeLast(3).Average();
         output.WriteLine($"student hourglass loss {first:F4} → {last:F4}");
         Assert.True(last < 0.4 * first, $"loss {first:F4} → {last:F4} (want below 40 %)");
 
-        model.Eval();
+        model.eval();
         var path = Path.Combine(_dir, "zyf.pt");
         TrainingCheckpoint.Capture(model, adam, null, 1, 30, null, null).Save(path);
         torch.manual_seed(6);
         using var restored = new ZyfStackedHourglassNet(config);
         TrainingCheckpoint.Load(path).Restore(restored);
-        restored.Eval();
+        restored.eval();
         using (var scope = torch.NewDisposeScope())
         using (torch.no_grad())
         {
             var (mix, _) = Batch(new Random(8), 2);
-            Assert.Equal(0, (model.Forward(mix) - restored.Forward(mix)).abs().max().item(), 6);
+            Assert.Equal(0, (model.forward(mix) - restored.forward(mix)).abs().max().ToDouble(), 6);
         }
     }
 
@@ -164,7 +164,7 @@ public sealed class HourglassTrainingTests(ITestOutputHelper output) : IDisposab
     /// <summary>Estimates [1, T, 2] (decoder output cropped or zero-padded to the input length).</summary>
     private static Tensor Estimate(AudioSeparator model, Tensor mix)
     {
-        var est = model.Forward(mix).Sources.permute(1, 2, 0);   // [1, L, S]
+        var est = model.forward(mix).Sources.permute(1, 2, 0);   // [1, L, S]
         long n = mix.size(1), l = est.size(1);
         return l >= n ? est.narrow(1, 0, n) : torch.nn.functional.pad(est, [0, 0, 0, n - l]);
     }
@@ -175,7 +175,7 @@ public sealed class HourglassTrainingTests(ITestOutputHelper output) : IDisposab
         const int length = 2000;
         torch.manual_seed(0);
         using var model = new AudioSeparator(new AudioSeparatorConfig(FftSize: 64, HiddenSize: 32, NumSources: 2, KernelSize: 16));
-        using var adam = new Adam(model.Parameters(), lr: 3e-3);
+        using var adam = new Adam(model.parameters(), lr: 3e-3);
         var rng = new Random(1);
         for (int step = 0; step < 40; step++)
         {
@@ -187,15 +187,15 @@ public sealed class HourglassTrainingTests(ITestOutputHelper output) : IDisposab
                 losses.Add(PitSiSnrLoss.Loss(sources, Estimate(model, mix)).mean());
             }
             var loss = torch.stack(losses).mean();
-            adam.ZeroGrad();
+            adam.zero_grad();
             loss.backward();
             if (step == 0)
-                foreach (var (name, p) in model.NamedParameters())
+                foreach (var (name, p) in model.named_parameters())
                     Assert.True(p.grad is not null, $"no gradient reached '{name}'");
             adam.Step();
         }
 
-        model.Eval();
+        model.eval();
         using (var scope = torch.NewDisposeScope())
         using (torch.no_grad())
         {
@@ -205,8 +205,8 @@ public sealed class HourglassTrainingTests(ITestOutputHelper output) : IDisposab
             for (int i = 0; i < n; i++)
             {
                 var (mix, sources) = Tones(heldOut, length);
-                after += -PitSiSnrLoss.Loss(sources, Estimate(model, mix)).mean().item() / n;
-                before += -PitSiSnrLoss.Loss(sources, torch.stack([mix, mix], 2)).mean().item() / n;
+                after += -PitSiSnrLoss.Loss(sources, Estimate(model, mix)).mean().ToDouble() / n;
+                before += -PitSiSnrLoss.Loss(sources, torch.stack([mix, mix], 2)).mean().ToDouble() / n;
             }
             output.WriteLine($"SI-SNR {before:F1} → {after:F1} dB");
             Assert.True(after - before > 5, $"SI-SNR {before:F1} dB (mixture) → {after:F1} dB (separated): improvement {after - before:F1} dB");

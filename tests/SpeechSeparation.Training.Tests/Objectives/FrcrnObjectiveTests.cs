@@ -42,17 +42,17 @@ public sealed class FrcrnObjectiveTests(ITestOutputHelper output)
         using var model = new FrcrnModel(new FrcrnConfig(Width: 8));
         using var batch = VoiceInHiss(2, 8000, 4, hissLevel: 0.3);
         using var scope = torch.NewDisposeScope();
-        var noisy = model.Stft.Forward(batch.Mixtures);
-        var clean = model.Stft.Forward(batch.Targets.select(2, 0));
+        var noisy = model.Stft.forward(batch.Mixtures);
+        var clean = model.Stft.forward(batch.Targets.select(2, 0));
         var m = FrcrnLoss.TargetMask(clean, noisy);
         long f = noisy.size(1) / 2;
         Tensor yRe = noisy.narrow(1, 0, f), yIm = noisy.narrow(1, f, f), mRe = m.narrow(1, 0, f), mIm = m.narrow(1, f, f);
         var est = torch.cat([yRe * mRe - yIm * mIm, yRe * mIm + yIm * mRe], 1);
-        var wave = model.Istft.Forward(est).squeeze(1);
+        var wave = model.Istft.forward(est).squeeze(1);
         long n = wave.size(1);
         var reference = batch.Targets.select(2, 0).narrow(1, 0, n);
-        double oracle = ScaleInvariantSnr.Compute(wave, reference).mean().item();
-        double input = ScaleInvariantSnr.Compute(batch.Mixtures.narrow(1, 0, n), reference).mean().item();
+        double oracle = ScaleInvariantSnr.Compute(wave, reference).mean().ToDouble();
+        double input = ScaleInvariantSnr.Compute(batch.Mixtures.narrow(1, 0, n), reference).mean().ToDouble();
         output.WriteLine($"SI-SNR noisy {input:F2} dB, oracle cIRM {oracle:F2} dB");
         Assert.True(input < 10, $"the test input is too clean ({input:F2} dB)");
         Assert.True(oracle > 25, $"oracle cIRM SI-SNR {oracle:F2} dB");
@@ -67,14 +67,14 @@ public sealed class FrcrnObjectiveTests(ITestOutputHelper output)
         Assert.Equal("loss", objective.SelectionMetric);
         Assert.False(objective.HigherIsBetter);
         using var batch = VoiceInHiss(2, 8000, 1);
-        using var adam = new Adam(model.Parameters(), lr: 3e-3);
+        using var adam = new Adam(model.parameters(), lr: 3e-3);
         var totals = new List<double>();
         for (int step = 0; step < 10; step++)
         {
             using var scope = torch.NewDisposeScope();
             using var terms = objective.Terms(batch);
-            Assert.Equal(terms.Amplitude.item() + terms.Phase.item() + terms.SiSnr.item(), terms.Total.item(), 2);
-            adam.ZeroGrad();
+            Assert.Equal(terms.Amplitude.ToDouble() + terms.Phase.ToDouble() + terms.SiSnr.ToDouble(), terms.Total.ToDouble(), 2);
+            adam.zero_grad();
             objective.Loss(batch).backward();
             if (step == 0)
             {
@@ -84,30 +84,30 @@ public sealed class FrcrnObjectiveTests(ITestOutputHelper output)
                 string[] unused = [".fsmn_enc0.", ".se_layer_enc6.", ".se_layer_dec5.", ".fsmn_dec6."];
                 var missing = new List<string>();
                 int reached = 0;
-                foreach (var (name, p) in model.NamedParameters())
+                foreach (var (name, p) in model.named_parameters())
                 {
                     if (name.StartsWith("stft.") || name.StartsWith("istft.")) Assert.True(p.grad is null, $"the fixed STFT kernel '{name}' got a gradient");
                     else if (unused.Any(u => name.Contains(u))) Assert.True(p.grad is null, $"'{name}' is unused upstream but got a gradient");
-                    else if (p.grad is not null && p.grad.abs().sum().item() > 0) reached++;
+                    else if (p.grad is not null && p.grad.abs().sum().ToDouble() > 0) reached++;
                     else if (!name.Contains(".se_layer_")) missing.Add(name);
                 }
                 Assert.True(missing.Count == 0, $"no gradient reached {string.Join(", ", missing)}");
                 Assert.True(reached > 150, $"{reached} parameters got a gradient");
             }
             adam.Step();
-            totals.Add(terms.Total.item());
+            totals.Add(terms.Total.ToDouble());
         }
         output.WriteLine($"Mix loss {string.Join(" → ", totals.Select(t => t.ToString("F1")))}");
         Assert.True(totals[^1] < 0.5 * totals[0], $"Mix loss {totals[0]:F1} → {totals[^1]:F1}");
 
-        model.Eval();
+        model.eval();
         using var _ = torch.no_grad();
         var metrics = objective.Validate(batch);
         using var scope2 = torch.NewDisposeScope();
-        double noisy = ScaleInvariantSnr.Compute(batch.Mixtures, batch.Targets.select(2, 0)).sum().item();
+        double noisy = ScaleInvariantSnr.Compute(batch.Mixtures, batch.Targets.select(2, 0)).sum().ToDouble();
         Assert.Equal(metrics["si_snr"] - noisy, metrics["si_snri"], 3);
         using var terms2 = objective.Terms(batch);
-        Assert.Equal(2 * terms2.Total.item(), metrics["loss"], 1);
+        Assert.Equal(2 * terms2.Total.ToDouble(), metrics["loss"], 1);
         Assert.Throws<ArgumentException>(() => objective.Loss(new Batch(batch.Mixtures, torch.zeros(2, 8000, 2), [])));
     }
 }

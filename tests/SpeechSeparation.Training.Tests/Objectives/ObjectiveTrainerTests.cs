@@ -42,7 +42,7 @@ public sealed class ObjectiveTrainerTests
     {
         torch.manual_seed(4);
         var model = new StackedHourglassNet(new HourglassConfig(2, 1, 2, 8, 0, [8, 8, 8, 8]));
-        var adam = new Adam(model.Parameters(), lr: 3e-3);
+        var adam = new Adam(model.parameters(), lr: 3e-3);
         var plateau = new ReduceLROnPlateau(adam, PlateauMode.Min, factor: 0.5, patience: 1);
         var trainer = new SeparationTrainer(model, new ByLoss(new StackedHourglassObjective(model)), adam, plateau,
             new TrainerOptions { Epochs = epochs, CheckpointDirectory = dir, KeepLast = 2, Seed = 5 });
@@ -74,7 +74,7 @@ public sealed class ObjectiveTrainerTests
             Assert.Equal(straight[1].Validation!["loss"], resumed[1].Validation!["loss"], 6);
             Assert.Equal(straight[2].TrainLoss, resumed[2].TrainLoss, 4);
             Assert.Equal(straight[2].Validation!["loss"], resumed[2].Validation!["loss"], 4);
-            foreach (var (k, v) in m1.StateDict()) Assert.Equal(v.ToFloatArray(), m3.StateDict()[k].ToFloatArray());
+            foreach (var (k, v) in m1.state_dict()) Assert.Equal(v.ToFloatArray(), m3.state_dict()[k].ToFloatArray());
 
             // best.pt holds the lowest validation loss; history.csv has a column per extra metric.
             var manager = new CheckpointManager(dir);

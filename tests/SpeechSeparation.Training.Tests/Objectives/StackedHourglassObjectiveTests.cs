@@ -11,7 +11,7 @@ public sealed class StackedHourglassObjectiveTests
     /// <summary>A "network" that returns fixed masks [stacks, B, S, F, T] whatever its input.</summary>
     private sealed class FixedMasks(Tensor masks) : Module<Tensor, Tensor>
     {
-        public override Tensor Forward(Tensor input) => masks.alias();
+        public override Tensor forward(Tensor input) => masks.alias();
     }
 
     /// <summary>Two stems at 8 kHz: a 150 Hz harmonic tone (accompaniment) and a gated 900 Hz tone (vocals); [n, T], [n, T, 2].</summary>
@@ -44,7 +44,7 @@ public sealed class StackedHourglassObjectiveTests
         Assert.Equal(new long[] { 2, 513, frames }, magnitude.shape);
         Assert.Equal(new long[] { 2, 513, frames }, phase.shape);
         var (peaks, _) = input.reshape(2, -1).max(1);
-        Assert.Equal(1.0, peaks.min().item(), 5);                                  // each mixture normalised by its own maximum
+        Assert.Equal(1.0, peaks.min().ToDouble(), 5);                                  // each mixture normalised by its own maximum
 
         // Ideal ratio masks (|Y_s| / |X|, 0 where the mixture is silent), the same at both stacks: loss ≈ 0 and the
         // rebuilt stems are close to the references (the mixture phase limits them).
@@ -53,13 +53,13 @@ public sealed class StackedHourglassObjectiveTests
         var good = oracle.Validate(batch);
         Assert.True(good["loss"] / 2 < 1e-4, $"oracle loss {good["loss"] / 2}");
         Assert.True(good["si_snr"] / 2 > 15, $"oracle SI-SNR {good["si_snr"] / 2:F2} dB");
-        Assert.True(oracle.Loss(batch).item() < 1e-4);
+        Assert.True(oracle.Loss(batch).ToDouble() < 1e-4);
 
         // All-ones masks return the mixture for every stem: SI-SNRi 0, and the loss is Σ_stacks mean |Y − X|.
         var ones = torch.ones(2, 2, 2, 512, frames);
         var identity = new StackedHourglassObjective(new FixedMasks(ones)).Validate(batch);
         Assert.Equal(0, identity["si_snri"], 1);
-        Assert.Equal(2 * 2 * (targets - input).abs().mean().item(), identity["loss"], 4);
+        Assert.Equal(2 * 2 * (targets - input).abs().mean().ToDouble(), identity["loss"], 4);
 
         // Segments too short for the 1024-point STFT are refused with the reason.
         using var tiny = new Batch(torch.zeros(1, 400), torch.zeros(1, 400, 2), []);

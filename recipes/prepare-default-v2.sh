@@ -1,0 +1,138 @@
+#!/usr/bin/env bash
+# Builds the default model's v2 speaker set (issue 16) from real recorded voices shipped in Debian packages:
+#   OUT_DIR/train/<id>/*.wav, OUT_DIR/valid/<id>/*.wav  8 kHz mono 16-bit utterances of 1.5-8 s (silence trimmed;
+#                                                       words/letters/syllables joined 3-5 per utterance)
+#   OUT_DIR/speakers.tsv                                id split package language sex files seconds license
+#   OUT_DIR/speakers-stats.tsv                          plus median F0 behind the sex estimates (F*/M*)
+# Usage: prepare-default-v2.sh OUT_DIR        (rerunnable: rewrites train/, valid/ and the tables identically)
+# Needs sox, ffmpeg, python3 and (missing ones are skipped with a warning):
+#   apt-get install --no-install-recommends asterisk-core-sounds-{en,es,fr,it,ru}-wav asterisk-prompt-es-co \
+#     asterisk-prompt-fr-armelle asterisk-prompt-it-menardi-gsm codec2-examples pocketsphinx-testdata \
+#     tuxpaint-stamps-default klettres-data ktuberling-data qabcs-data gcin-voice kajongg drascula drascula-spanish \
+#     flight-of-the-amazon-queen
+# A speaker id is (package, language, set): one person may appear under two ids (Allison recorded both the en and
+# the es asterisk prompts), and no id is known to hold two people except where the package does not say.
+# Env: SEED (16), MAX_SECONDS per speaker (480), MIN_SECONDS (20, smaller train speakers are dropped).
+set -euo pipefail
+out=${1:?usage: prepare-default-v2.sh OUT_DIR}
+here=$(cd "$(dirname "$0")" && pwd)
+export LC_ALL=C
+for tool in sox ffmpeg python3; do command -v $tool >/dev/null || { echo "$tool is required" >&2; exit 1; }; done
+mkdir -p "$out"
+work=$(mktemp -d "$out/.work.XXXXXX"); trap 'rm -rf "$work"' EXIT
+spk=$work/speakers.in.tsv files=$work/files.in.tsv
+: >"$spk"; : >"$files"
+
+# Held out (never in train/): the three of v1 plus voices that are clean and wide-band, 4 F + 6 M, 6 languages.
+VALID="ast_ru_ivrvoice c2_david4 c2_vk2tpm_004"
+
+have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed' || { echo "warning: $1 not installed, skipped" >&2; return 1; }; }
+add() { # ID PACKAGE LANGUAGE SEX LICENCE < sources (one per line)
+  local split=train n
+  [[ " $VALID " == *" $1 "* ]] && split=valid
+  n=$(awk -v id="$1" 'NF { print id "\t" $0; n++ } END { print n + 0 > "/dev/stderr" }' 2>&1 >>"$files")
+  if [ "$n" -gt 0 ]; then printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$split" "$2" "$3" "$4" "$5" >>"$spk"
+  else echo "warning: $1 has no files" >&2; fi
+}
+
+# --- v1 sources (recipes/prepare-debian-speakers.sh) ------------------------------------------------------------------
+snd=/usr/share/asterisk/sounds
+have asterisk-core-sounds-en-wav && find $snd/en_US_f_Allison -type f -name '*.wav' | add ast_en_allison asterisk-core-sounds-en-wav en F CC-BY-SA-3.0
+have asterisk-core-sounds-es-wav && find $snd/es_MX_f_Allison -type f -name '*.wav' | add ast_es_allison asterisk-core-sounds-es-wav es F CC-BY-SA-3.0
+have asterisk-core-sounds-fr-wav && find $snd/fr_CA_f_June -type f -name '*.wav' | add ast_fr_june asterisk-core-sounds-fr-wav fr F CC-BY-SA-3.0
+have asterisk-core-sounds-it-wav && find $snd/it_IT_m_Carlo -type f -name '*.wav' | add ast_it_carlo asterisk-core-sounds-it-wav it M CC-BY-3.0
+have asterisk-core-sounds-ru-wav && find $snd/ru_RU_f_IvrvoiceRU -type f -name '*.wav' | add ast_ru_ivrvoice asterisk-core-sounds-ru-wav ru F CC-BY-3.0
+# Colombian Spanish prompts by July E. Jimenez (Avatar Ltda.); French prompts by Armelle Desjardins; Italian by Menardi.
+have asterisk-prompt-es-co && find $snd/es -type f -name '*.gsm' | add ast_es_co asterisk-prompt-es-co es F GPL-2
+have asterisk-prompt-fr-armelle && find $snd/fr -type f -name '*.gsm' | add ast_fr_armelle asterisk-prompt-fr-armelle fr F BSD-style
+have asterisk-prompt-it-menardi-gsm && find $snd/it_IT_f_Menardi -type f -name '*.gsm' | add ast_it_menardi asterisk-prompt-it-menardi-gsm it F CC-BY-SA-3.0
+if have codec2-examples; then   # one file per speaker; all.wav/cross.wav/?2400.wav are mixes or coded copies
+  for s in ve9qrp vk5qi hts1a hts2a morig forig mmt1 big_dog david4 vk2tpm_004; do
+    echo /usr/share/codec2/wav/$s.wav | add c2_$s codec2-examples en '?' LGPL-2.1
+  done
+fi
+if have pocketsphinx-testdata; then
+  find /usr/share/pocketsphinx/test/data/librivox -type f -name '*.wav' | add ps_librivox pocketsphinx-testdata en '?' BSD-2-Clause
+  find /usr/share/pocketsphinx/test/data/cards -type f -name '*.wav' | add ps_cards pocketsphinx-testdata en '?' BSD-2-Clause
+fi
+have alsa-utils && ls /usr/share/sounds/alsa/{Front,Rear,Side}_*.wav 2>/dev/null | add alsa_voice alsa-utils en '?' GPL-2
+
+# --- Tux Paint stamp descriptions: one reader per language (English: *_desc.ogg), English letters (en_GB) ------------
+if have tuxpaint-stamps-default; then
+  st=/usr/share/tuxpaint/stamps
+  find $st -type f -name '*_desc.ogg' | add tux_en tuxpaint-stamps-default en '?' GPL-2
+  for l in $(find $st -type f -name '*_desc_*' | sed -E 's/.*_desc_(.*)\.(ogg|wav)$/\1/' | sort -u); do
+    find $st -type f \( -name "*_desc_$l.ogg" -o -name "*_desc_$l.wav" \) | add "tux_$(echo $l | tr A-Z a-z)" tuxpaint-stamps-default $l '?' GPL-2
+  done
+  # letters are the same recordings under filled/ and outline/: keep one copy of each
+  find $st/symbols/alphabets -type f -name '*_en_GB.ogg' -exec md5sum {} + | sort | awk '!seen[$1]++ { print $2 }' |
+    add tux_en_gb_letters tuxpaint-stamps-default en_GB '?' GPL-2
+fi
+
+# --- KLettres: letters and syllables, one voice per language ------------------------------------------------------
+if have klettres-data; then
+  for d in /usr/share/klettres/*/; do
+    l=$(basename $d); [ -d $d/alpha ] || [ -d $d/syllab ] || continue
+    find $d -type f -name '*.ogg' | add "klettres_$(echo $l | tr A-Z a-z)" klettres-data $l '?' GPL-2+
+  done
+fi
+
+# --- KTuberling: object names, one voice per language (identical sr* variants kept once) -------------------------
+if have ktuberling-data; then
+  declare -A seen_sets=()
+  for d in /usr/share/ktuberling/sounds/*/; do
+    l=$(basename $d); sum=$(cd $d && md5sum * 2>/dev/null | awk '{ print $1 }' | sort | md5sum | cut -c1-16)
+    [ -n "${seen_sets[$sum]:-}" ] && continue; seen_sets[$sum]=1
+    find $d -type f -name '*.ogg' | add "ktuberling_$(echo $l | tr 'A-Z@' 'a-z_')" ktuberling-data $l '?' GPL-2+
+  done
+fi
+
+# --- qABCs: letters and words per language (abcs/all/noises are animal and object noises: left out) ---------------
+if have qabcs-data; then
+  for d in /usr/share/qabcs/abcs/*/sounds/; do
+    l=$(basename $(dirname $d)); [ "$l" = all ] && continue
+    find $d -type f -name '*.ogg' | add "qabcs_$l" qabcs-data $l '?' GPL-3+
+  done
+fi
+
+# --- gcin-voice: Mandarin syllables, 3.ogg by Edward Der-Hua Liu, 5.ogg by Chu Lo (ChionMeilin) ------------------------
+if have gcin-voice; then
+  find /usr/share/gcin-voice/ogg -type f -name 3.ogg | add gcin_liu gcin-voice zh '?' GPL-3-or-LGPL-3
+  find /usr/share/gcin-voice/ogg -type f -name 5.ogg | add gcin_chulo gcin-voice zh '?' CC-BY-3.0
+fi
+
+# --- Kajongg: game calls, two women and two men in English and in German -----------------------------------------
+if have kajongg; then
+  for v in female1 female2 male1 male2; do
+    sex=F; [[ $v == male* ]] && sex=M
+    find /usr/share/kajongg/voices/$v -type f -name '*.ogg' | add kajongg_en_$v kajongg en $sex GPL-2+
+    find /usr/share/kajongg/voices/de/$v -type f -name '*.ogg' | add kajongg_de_$v kajongg de $sex GPL-2+
+  done
+fi
+
+# --- Drascula: English and Spanish dialogue, raw unsigned 8-bit 11025 Hz; the file-name prefix is the character ----
+# (none: John Hacker; BJ: B.J.; D: Drascula; I: Igor; VB: Von Braun; other letters: minor characters)
+for pkg in drascula:en drascula-spanish:es; do
+  p=${pkg%%:*} l=${pkg#*:}
+  have $p || continue
+  dir=/usr/share/scummvm/drascula/$l
+  for c in '' B BJ D E F I L P S T VB; do
+    case $c in '') name=hacker sex=M;; BJ) name=bj sex=F;; D) name=drascula sex=M;; I) name=igor sex=M;;
+      VB) name=vonbraun sex=M;; *) name=$(echo $c | tr A-Z a-z) sex='?';; esac
+    find $dir -maxdepth 1 -type f -regex ".*/${c}[0-9]+\.ALS" | sed 's/^/raw-u8-11025:/' |
+      add drascula_${l}_$name $p $l $sex Drascula-License
+  done
+done
+
+# --- Flight of the Amazon Queen: conversation lines grouped by character (recipes/extract-queen-speech.py) --------
+if have flight-of-the-amazon-queen; then
+  python3 "$here/extract-queen-speech.py" /usr/share/scummvm/flight-of-the-amazon-queen/queen.1c "$work/queen" 2>/dev/null
+  for f in "$work"/queen/*.mp3; do
+    c=$(basename "$f" .mp3); sex='?'
+    case $c in JOE) sex=M;; FAYE) sex=F;; esac
+    echo "queen:$f" | add "queen_$(echo $c | tr A-Z a-z)" flight-of-the-amazon-queen en $sex Flight-of-the-Amazon-Queen-License
+  done
+fi
+
+python3 "$here/build-speaker-set.py" "$spk" "$files" "$out"
+awk -F'\t' 'NR > 1 { n[$2]++; s[$2] += $7; f[$2] += $6 } END { for (k in n) printf "%s: %d speakers, %d files, %.1f min\n", k, n[k], f[k], s[k] / 60 }' "$out/speakers.tsv" | sort
