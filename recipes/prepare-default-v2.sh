@@ -23,12 +23,19 @@ work=$(mktemp -d "$out/.work.XXXXXX"); trap 'rm -rf "$work"' EXIT
 spk=$work/speakers.in.tsv files=$work/files.in.tsv
 : >"$spk"; : >"$files"
 
-# Held out (never in train/): the three of v1 plus voices that are clean and wide-band, 4 F + 6 M, 6 languages.
-VALID="ast_ru_ivrvoice c2_david4 c2_vk2tpm_004"
+# Held out (never in train/): 4 F + 4 M, 8 languages, clean recordings (asterisk: studio 8 kHz; the others 44.1 kHz).
+#   F: ast_ru_ivrvoice (ru), ast_fr_june (fr), kajongg_de_female1 (de), tux_ro (ro, F0 250 Hz)
+#   M: ast_it_carlo (it), kajongg_en_male1 (en), gcin_liu (zh), tux_bg (bg, F0 114 Hz)
+# v1 also held out codec2's david4.wav and vk2tpm_004.wav: they are modem signals (a 0.7-2.2 kHz band of noise-like
+# tones), not speech, and are left out altogether. The kajongg voices are numbered alike in English and German and have
+# matching pitch (probably the same people), so the twin of each held-out kajongg voice is dropped (DROP).
+VALID=${VALID:-"ast_ru_ivrvoice ast_fr_june kajongg_de_female1 tux_ro ast_it_carlo kajongg_en_male1 gcin_liu tux_bg"}
+DROP=${DROP:-"kajongg_en_female1 kajongg_de_male1"}
 
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed' || { echo "warning: $1 not installed, skipped" >&2; return 1; }; }
 add() { # ID PACKAGE LANGUAGE SEX LICENCE < sources (one per line)
   local split=train n
+  if [[ " $DROP " == *" $1 "* ]]; then cat >/dev/null; return; fi
   [[ " $VALID " == *" $1 "* ]] && split=valid
   n=$(awk -v id="$1" 'NF { print id "\t" $0; n++ } END { print n + 0 > "/dev/stderr" }' 2>&1 >>"$files")
   if [ "$n" -gt 0 ]; then printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$split" "$2" "$3" "$4" "$5" >>"$spk"
@@ -46,8 +53,8 @@ have asterisk-core-sounds-ru-wav && find $snd/ru_RU_f_IvrvoiceRU -type f -name '
 have asterisk-prompt-es-co && find $snd/es -type f -name '*.gsm' | add ast_es_co asterisk-prompt-es-co es F GPL-2
 have asterisk-prompt-fr-armelle && find $snd/fr -type f -name '*.gsm' | add ast_fr_armelle asterisk-prompt-fr-armelle fr F BSD-style
 have asterisk-prompt-it-menardi-gsm && find $snd/it_IT_f_Menardi -type f -name '*.gsm' | add ast_it_menardi asterisk-prompt-it-menardi-gsm it F CC-BY-SA-3.0
-if have codec2-examples; then   # one file per speaker; all.wav/cross.wav/?2400.wav are mixes or coded copies
-  for s in ve9qrp vk5qi hts1a hts2a morig forig mmt1 big_dog david4 vk2tpm_004; do
+if have codec2-examples; then   # one file per speaker; all.wav/cross.wav/?2400.wav are mixes or coded copies,
+  for s in ve9qrp vk5qi hts1a hts2a morig forig mmt1 big_dog; do   # david4/vk2tpm_004 modem signals (see VALID)
     echo /usr/share/codec2/wav/$s.wav | add c2_$s codec2-examples en '?' LGPL-2.1
   done
 fi
@@ -61,8 +68,8 @@ have alsa-utils && ls /usr/share/sounds/alsa/{Front,Rear,Side}_*.wav 2>/dev/null
 if have tuxpaint-stamps-default; then
   st=/usr/share/tuxpaint/stamps
   find $st -type f -name '*_desc.ogg' | add tux_en tuxpaint-stamps-default en '?' GPL-2
-  for l in $(find $st -type f -name '*_desc_*' | sed -E 's/.*_desc_(.*)\.(ogg|wav)$/\1/' | sort -u); do
-    find $st -type f \( -name "*_desc_$l.ogg" -o -name "*_desc_$l.wav" \) | add "tux_$(echo $l | tr A-Z a-z)" tuxpaint-stamps-default $l '?' GPL-2
+  for l in $(find $st -type f -name '*_desc_*' | sed -E 's/.*_desc_([A-Za-z_]+)\..*$/\1/' | sort -u); do
+    find $st -type f -name "*_desc_$l.*" | add "tux_$(echo $l | tr A-Z a-z)" tuxpaint-stamps-default $l '?' GPL-2
   done
   # letters are the same recordings under filled/ and outline/: keep one copy of each
   find $st/symbols/alphabets -type f -name '*_en_GB.ogg' -exec md5sum {} + | sort | awk '!seen[$1]++ { print $2 }' |
@@ -83,7 +90,7 @@ if have ktuberling-data; then
   for d in /usr/share/ktuberling/sounds/*/; do
     l=$(basename $d); sum=$(cd $d && md5sum * 2>/dev/null | awk '{ print $1 }' | sort | md5sum | cut -c1-16)
     [ -n "${seen_sets[$sum]:-}" ] && continue; seen_sets[$sum]=1
-    find $d -type f -name '*.ogg' | add "ktuberling_$(echo $l | tr 'A-Z@' 'a-z_')" ktuberling-data $l '?' GPL-2+
+    find $d -type f \( -name '*.ogg' -o -name '*.wav' \) | add "ktuberling_$(echo $l | tr 'A-Z@' 'a-z_')" ktuberling-data $l '?' GPL-2+
   done
 fi
 
@@ -110,16 +117,21 @@ if have kajongg; then
   done
 fi
 
-# --- Drascula: English and Spanish dialogue, raw unsigned 8-bit 11025 Hz; the file-name prefix is the character ----
-# (none: John Hacker; BJ: B.J.; D: Drascula; I: Igor; VB: Von Braun; other letters: minor characters)
+# --- Drascula: English and Spanish dialogue, raw unsigned 8-bit 11025 Hz; the file-name prefix is the character -----
+# (ScummVM's drascula engine: N John Hacker, BJ B.J., D1-D67 Drascula, D68- the blind man, I Igor, VB Von Braun,
+# L the werewolf, T the bartender, B the drunk, P the pianist, E the musician; S are sound effects, F is unknown)
 for pkg in drascula:en drascula-spanish:es; do
   p=${pkg%%:*} l=${pkg#*:}
   have $p || continue
   dir=/usr/share/scummvm/drascula/$l
-  for c in '' B BJ D E F I L P S T VB; do
-    case $c in '') name=hacker sex=M;; BJ) name=bj sex=F;; D) name=drascula sex=M;; I) name=igor sex=M;;
-      VB) name=vonbraun sex=M;; *) name=$(echo $c | tr A-Z a-z) sex='?';; esac
-    find $dir -maxdepth 1 -type f -regex ".*/${c}[0-9]+\.ALS" | sed 's/^/raw-u8-11025:/' |
+  for c in '' B BJ D:1:67 D:68:999 E I L P T VB; do
+    pre=${c%%:*} lo=0 hi=99999
+    [[ $c == *:* ]] && { lo=$(echo $c | cut -d: -f2); hi=$(echo $c | cut -d: -f3); }
+    case $c in '') name=hacker sex=M;; BJ) name=bj sex=F;; D:1:67) name=drascula sex=M;; D:68:999) name=blind sex=M;;
+      I) name=igor sex=M;; VB) name=vonbraun sex=M;; L) name=wolf sex=M;; T) name=bartender sex=M;; B) name=drunk sex=M;;
+      P) name=pianist sex='?';; E) name=musician sex='?';; esac
+    find $dir -maxdepth 1 -type f -regex ".*/${pre}[0-9]+\.ALS" |
+      awk -v pre="$pre" -v lo=$lo -v hi=$hi '{ n = $0; sub(/.*\//, "", n); n = substr(n, length(pre) + 1) + 0; if (n >= lo && n <= hi) print "raw-u8-11025:" $0 }' |
       add drascula_${l}_$name $p $l $sex Drascula-License
   done
 done

@@ -121,7 +121,7 @@ public sealed class TrainCommand : ICommand
                 return new DynamicMixingDataset(SpeakerFolders(d, what), rate, segment,
                     d.TryGetProperty("num_sources", out var ns) ? ns.GetInt32() : 2,
                     d.TryGetProperty("examples_per_epoch", out var ex) ? ex.GetInt32() : 1000,
-                    gainDb: Range(d, "gain_db", what), speedPerturb: Range(d, "speed_perturb", what));
+                    gainDb: Range(d, "gain_db", what), speedPerturb: Range(d, "speed_perturb", what), augmentation: Augmentation(d, what));
             case "folders":
                 return new MixtureFolderDataset(ExistingFolder(d, "root", what), rate, segment);
             case "noisy_clean":
@@ -145,6 +145,25 @@ public sealed class TrainCommand : ICommand
             default:
                 throw new ArgumentException($"{what}: unknown data type '{type}' ({string.Join(", ", DataTypes)}).");
         }
+    }
+
+    /// <summary>
+    /// Optional recording-condition augmentation of dynamic mixing: <c>band_limit_prob</c>, <c>noise_prob</c>,
+    /// <c>noise_snr_db</c> [min, max], <c>level_db</c> [min, max].
+    /// </summary>
+    private static MixtureAugmentation? Augmentation(JsonElement d, string what)
+    {
+        double Prob(string key)
+        {
+            if (!d.TryGetProperty(key, out var v)) return 0;
+            double p = v.GetDouble();
+            if (p is < 0 or > 1) throw new InvalidDataException($"{what}.{key} must lie in [0, 1]; got {p}.");
+            return p;
+        }
+        double band = Prob("band_limit_prob"), noise = Prob("noise_prob");
+        var snr = Range(d, "noise_snr_db", what);
+        var level = Range(d, "level_db", what);
+        return band == 0 && noise == 0 && level is null ? null : new MixtureAugmentation(band, noise, snr, level);
     }
 
     /// <summary>An optional <c>[min, max]</c> pair (<c>snr</c>, <c>gain_db</c>, <c>speed_perturb</c>).</summary>

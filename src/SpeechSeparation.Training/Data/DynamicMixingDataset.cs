@@ -13,6 +13,7 @@ public sealed class DynamicMixingDataset : IExampleSource
     private readonly (double Min, double Max) _gainDb;
     private readonly Func<string, float[]> _load;
     private readonly (double Min, double Max)? _speed;
+    private readonly MixtureAugmentation? _augment;
 
     /// <param name="speakerFolders">One folder of WAV files per speaker (at least <paramref name="numSources"/>).</param>
     /// <param name="sampleRate">Rate of the examples (files at other rates are resampled).</param>
@@ -23,9 +24,12 @@ public sealed class DynamicMixingDataset : IExampleSource
     /// <param name="cacheAudio">Keep decoded files in memory (fine for small corpora).</param>
     /// <param name="speedPerturb">Optional range of speed factors (e.g. 0.85–1.15): each source is played faster or slower
     /// by a random factor (pitch and formants move with it), which multiplies the apparent number of speakers.</param>
+    /// <param name="augmentation">Optional band-limiting, noise and level augmentation (see <see cref="MixtureAugmentation"/>).</param>
     public DynamicMixingDataset(IReadOnlyList<string> speakerFolders, int sampleRate, int segmentLength, int numSources = 2,
-        int examplesPerEpoch = 1000, (double Min, double Max)? gainDb = null, bool cacheAudio = true, (double Min, double Max)? speedPerturb = null)
+        int examplesPerEpoch = 1000, (double Min, double Max)? gainDb = null, bool cacheAudio = true, (double Min, double Max)? speedPerturb = null,
+        MixtureAugmentation? augmentation = null)
     {
+        _augment = augmentation;
         if (speedPerturb is { } sp && (sp.Min <= 0 || sp.Max < sp.Min))
             throw new ArgumentOutOfRangeException(nameof(speedPerturb), $"Speed factors must be positive with min ≤ max; got {sp.Min}–{sp.Max}.");
         _speed = speedPerturb;
@@ -97,12 +101,14 @@ public sealed class DynamicMixingDataset : IExampleSource
                 seg = ChangeSpeed(raw, factor, _length);
             }
             else seg = AudioFiles.Segment(_load(file), _length, rng, out start);
+            _augment?.ApplyToSource(seg, SampleRate, rng);
             double db = _gainDb.Min + rng.NextDouble() * (_gainDb.Max - _gainDb.Min);
             float g = (float)Math.Pow(10, db / 20);
             for (int i = 0; i < _length; i++) { seg[i] *= g; mix[i] += seg[i]; }
             sources[s] = seg;
             ids.Add($"{Path.GetFileName(_names[chosen[s]])}/{Path.GetFileName(file)}@{start}");
         }
+        _augment?.ApplyToExample(mix, sources, rng);
         return new SeparationExample(mix, sources, SampleRate, string.Join(" + ", ids));
     }
 }
