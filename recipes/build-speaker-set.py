@@ -221,7 +221,7 @@ def build_speaker(sid, sources, out_dir):
 
     def flush():
         nonlocal group, gdur
-        if gdur >= MIN_UTT:
+        if sum(map(len, group)) >= MIN_UTT * RATE:
             utts.append(group)
         group, gdur = [], 0.0
 
@@ -237,7 +237,7 @@ def build_speaker(sid, sources, out_dir):
             group.append(array.array("h", bytes(2 * int(gap * RATE))))
         group.append(u); gdur += gap + d
         clips = (len(group) + 1) // 2
-        if clips >= target and gdur >= MIN_UTT:
+        if clips >= target and sum(map(len, group)) >= MIN_UTT * RATE:
             flush(); target = rng.randint(3, 5)
     flush()
     os.makedirs(out_dir, exist_ok=True)

@@ -23,14 +23,14 @@ work=$(mktemp -d "$out/.work.XXXXXX"); trap 'rm -rf "$work"' EXIT
 spk=$work/speakers.in.tsv files=$work/files.in.tsv
 : >"$spk"; : >"$files"
 
-# Held out (never in train/): 4 F + 4 M, 8 languages, clean recordings (asterisk: studio 8 kHz; the others 44.1 kHz).
-#   F: ast_ru_ivrvoice (ru), ast_fr_june (fr), kajongg_de_female1 (de), tux_ro (ro, F0 250 Hz)
-#   M: ast_it_carlo (it), kajongg_en_male1 (en), gcin_liu (zh), tux_bg (bg, F0 114 Hz)
+# Held out (never in train/): 4 F + 4 M, 8 languages, clean recordings (asterisk: studio 8 kHz; the others 44.1 kHz),
+# sex from the package documentation (names of the voices), not from pitch.
+#   F: ast_ru_ivrvoice (ru), ast_fr_june (fr), tux_ro (ro, Tabbytha), tux_el (el, Kiriaki Serafeim)
+#   M: ast_it_carlo (it), gcin_liu (zh, Edward Der-Hua Liu), tux_bg (bg, Krasimir Petkov), tux_da (da, Joe Dalton)
 # v1 also held out codec2's david4.wav and vk2tpm_004.wav: they are modem signals (a 0.7-2.2 kHz band of noise-like
-# tones), not speech, and are left out altogether. The kajongg voices are numbered alike in English and German and have
-# matching pitch (probably the same people), so the twin of each held-out kajongg voice is dropped (DROP).
-VALID=${VALID:-"ast_ru_ivrvoice ast_fr_june kajongg_de_female1 tux_ro ast_it_carlo kajongg_en_male1 gcin_liu tux_bg"}
-DROP=${DROP:-"kajongg_en_female1 kajongg_de_male1"}
+# tones), not speech, and are left out altogether. DROP lists ids to leave out of both splits.
+VALID=${VALID:-"ast_ru_ivrvoice ast_fr_june tux_ro tux_el ast_it_carlo gcin_liu tux_bg tux_da"}
+DROP=${DROP:-}
 
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed' || { echo "warning: $1 not installed, skipped" >&2; return 1; }; }
 add() { # ID PACKAGE LANGUAGE SEX LICENCE < sources (one per line)
@@ -64,12 +64,15 @@ if have pocketsphinx-testdata; then
 fi
 have alsa-utils && ls /usr/share/sounds/alsa/{Front,Rear,Side}_*.wav 2>/dev/null | add alsa_voice alsa-utils en '?' GPL-2
 
-# --- Tux Paint stamp descriptions: one reader per language (English: *_desc.ogg), English letters (en_GB) ------------
+# --- Tux Paint stamp descriptions: one reader per language (English: *_desc.ogg), British English letters ----------
 if have tuxpaint-stamps-default; then
   st=/usr/share/tuxpaint/stamps
   find $st -type f -name '*_desc.ogg' | add tux_en tuxpaint-stamps-default en '?' GPL-2
+  # readers named in the package changelog; pt_BR was read by several children and is left out
+  declare -A tux_sex=([be]=F [bg]=M [da]=M [el]=F [es]=F [fr]=M [ro]=F [ru]=M)
   for l in $(find $st -type f -name '*_desc_*' | sed -E 's/.*_desc_([A-Za-z_]+)\..*$/\1/' | sort -u); do
-    find $st -type f -name "*_desc_$l.*" | add "tux_$(echo $l | tr A-Z a-z)" tuxpaint-stamps-default $l '?' GPL-2
+    [ "$l" = pt_BR ] && continue
+    find $st -type f -name "*_desc_$l.*" | add "tux_$(echo $l | tr A-Z a-z)" tuxpaint-stamps-default $l "${tux_sex[$l]:-?}" GPL-2
   done
   # letters are the same recordings under filled/ and outline/: keep one copy of each
   find $st/symbols/alphabets -type f -name '*_en_GB.ogg' -exec md5sum {} + | sort | awk '!seen[$1]++ { print $2 }' |
@@ -104,11 +107,12 @@ fi
 
 # --- gcin-voice: Mandarin syllables, 3.ogg by Edward Der-Hua Liu, 5.ogg by Chu Lo (ChionMeilin) ------------------------
 if have gcin-voice; then
-  find /usr/share/gcin-voice/ogg -type f -name 3.ogg | add gcin_liu gcin-voice zh '?' GPL-3-or-LGPL-3
+  find /usr/share/gcin-voice/ogg -type f -name 3.ogg | add gcin_liu gcin-voice zh M GPL-3-or-LGPL-3
   find /usr/share/gcin-voice/ogg -type f -name 5.ogg | add gcin_chulo gcin-voice zh '?' CC-BY-3.0
 fi
 
-# --- Kajongg: game calls, two women and two men in English and in German -----------------------------------------
+# --- Kajongg: game calls, two women and two men in English and in German (female1/male1 and the German sets may be
+# the same people: the pitches match pairwise) ----------------------------------------------------------------------
 if have kajongg; then
   for v in female1 female2 male1 male2; do
     sex=F; [[ $v == male* ]] && sex=M

@@ -48,7 +48,7 @@ public class SpectralEnergyTests
         double[] Signal() { var v = new double[nfft]; for (int i = 0; i < len; i++) v[i] = rng.NextDouble() - 0.5; return v; }
         var x = Signal(); var y = Signal(); var pj = Signal(); var pall = Signal();
         var plan = SpeechSeparation.Signal.RealFftPlan<double>.Get(nfft);
-        double[] Spec(double[] v) { var s = new double[nfft + 2]; plan.forward(v, s); return s; }
+        double[] Spec(double[] v) { var s = new double[nfft + 2]; plan.Forward(v, s); return s; }
         var e = new double[7];
         BssEvalImages.SpectralEnergies(Spec(x), Spec(y), Spec(pj), Spec(pall), nfft, e);
         var expected = new double[7];

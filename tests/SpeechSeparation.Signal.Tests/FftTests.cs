@@ -54,11 +54,11 @@ public class FftTests
         var x = RandomComplex(n, n + 1);
         var plan = FftPlan<double>.Get(n);
         var vf = new Complex[n]; var vi = new Complex[n]; var sf = new Complex[n]; var si = new Complex[n];
-        plan.forward(x, vf); plan.Inverse(x, vi);
+        plan.Forward(x, vf); plan.Inverse(x, vi);
         try
         {
             FftPlan<double>.VectorKernels = false;
-            plan.forward(x, sf); plan.Inverse(x, si);
+            plan.Forward(x, sf); plan.Inverse(x, si);
         }
         finally { FftPlan<double>.VectorKernels = true; }
         Assert.Equal(sf, vf);
@@ -74,11 +74,11 @@ public class FftTests
         // float inputs, compared in double against a float64 DFT of the same (rounded) values
         var xf = new float[2 * n];
         for (int i = 0; i < n; i++) { xf[2 * i] = (float)x[i].Real; xf[2 * i + 1] = (float)x[i].Imaginary; x[i] = new Complex(xf[2 * i], xf[2 * i + 1]); }
-        Complex[] expected = n <= 4099 ? Dft(x, -1) : Fft.forward(x); // big sizes: checked against the double plan (itself checked by the round trip)
-        var got = Fft.forward(x);
+        Complex[] expected = n <= 4099 ? Dft(x, -1) : Fft.Forward(x); // big sizes: checked against the double plan (itself checked by the round trip)
+        var got = Fft.Forward(x);
         Assert.True(RelL2(got, expected) < 1e-12, $"double n={n}: {RelL2(got, expected)}");
         var yf = new float[2 * n];
-        FftPlan<float>.Get(n).forward(xf, yf);
+        FftPlan<float>.Get(n).Forward(xf, yf);
         var gotf = new Complex[n];
         for (int i = 0; i < n; i++) gotf[i] = new Complex(yf[2 * i], yf[2 * i + 1]);
         Assert.True(RelL2(gotf, expected) < 1e-6, $"float n={n}: {RelL2(gotf, expected)}");
@@ -98,7 +98,7 @@ public class FftTests
         var x = new double[n];
         for (int i = 0; i < n; i++) x[i] = rng.NextDouble() * 2 - 1;
         var cx = x.Select(v => new Complex(v, 0)).ToArray();
-        var full = n <= 4099 ? Dft(cx, -1) : Fft.forward(cx);
+        var full = n <= 4099 ? Dft(cx, -1) : Fft.Forward(cx);
         var half = Fft.RealForward(x);
         Assert.Equal(n / 2 + 1, half.Length);
         Assert.True(RelL2(half, full.AsSpan(0, half.Length)) < 1e-12, $"rfft n={n}");
@@ -108,7 +108,7 @@ public class FftTests
         var xf = x.Select(v => (float)v).ToArray();
         var expf = Fft.RealForward(xf.Select(v => (double)v).ToArray());
         var specf = new float[2 * (n / 2 + 1)];
-        RealFftPlan<float>.Get(n).forward(xf, specf);
+        RealFftPlan<float>.Get(n).Forward(xf, specf);
         var gotf = new Complex[n / 2 + 1];
         for (int i = 0; i < gotf.Length; i++) gotf[i] = new Complex(specf[2 * i], specf[2 * i + 1]);
         Assert.True(RelL2(gotf, expf) < 1e-6, $"float rfft n={n}: {RelL2(gotf, expf)}");
@@ -126,13 +126,13 @@ public class FftTests
     {
         var a = RandomComplex(n, 1);
         var b = RandomComplex(n, 2);
-        var fa = Fft.forward(a);
-        var fb = Fft.forward(b);
+        var fa = Fft.Forward(a);
+        var fb = Fft.Forward(b);
         double ea = a.Sum(v => v.Magnitude * v.Magnitude), efa = fa.Sum(v => v.Magnitude * v.Magnitude) / n;
         Assert.Equal(1.0, efa / ea, 12);
         Complex alpha = new(0.3, -1.7);
         var comb = a.Zip(b, (u, v) => alpha * u + v).ToArray();
-        var fc = Fft.forward(comb);
+        var fc = Fft.Forward(comb);
         var exp = fa.Zip(fb, (u, v) => alpha * u + v).ToArray();
         Assert.True(RelL2(fc, exp) < 1e-13);
     }
@@ -163,11 +163,11 @@ public class FftTests
         Assert.Same(FftPlan<double>.Get(480), FftPlan<double>.Get(480));
         Assert.True(FftPlan<double>.Get(2 * 37).UsesBluestein);
         var x = RandomComplex(1000, 7);
-        var exp = Fft.forward(x);
+        var exp = Fft.Forward(x);
         Parallel.For(0, 64, _ =>
         {
             var y = new Complex[1000];
-            FftPlan<double>.Get(1000).forward(x, y);
+            FftPlan<double>.Get(1000).Forward(x, y);
             Assert.Equal(exp, y);
         });
     }
@@ -175,8 +175,8 @@ public class FftTests
     [Fact]
     public void ShortSpansAreRejected()
     {
-        Assert.Throws<ArgumentException>(() => FftPlan<float>.Get(16).forward(new float[31], new float[32]));
-        Assert.Throws<ArgumentException>(() => RealFftPlan<float>.Get(16).forward(new float[16], new float[17]));
+        Assert.Throws<ArgumentException>(() => FftPlan<float>.Get(16).Forward(new float[31], new float[32]));
+        Assert.Throws<ArgumentException>(() => RealFftPlan<float>.Get(16).Forward(new float[16], new float[17]));
         Assert.Throws<ArgumentOutOfRangeException>(() => FftPlan<float>.Get(0));
     }
 }

@@ -61,11 +61,11 @@ public class StftTests
         var x = Load("x");
         var re = Load("stft_real");
         var im = Load("stft_imag");
-        var s = stft.forward(x);
+        var s = stft.Forward(x);
         AssertClose(s.Real, re, 1e-6, "real");
         AssertClose(s.Imag, im, 1e-6, "imag");
         // float path
-        var sf = stft.forward(x.Select(v => (float)v).ToArray());
+        var sf = stft.Forward(x.Select(v => (float)v).ToArray());
         AssertClose(sf.Real.Select(v => (double)v).ToArray(), re, 2e-6, "real (float)");
 
         var expected = new Spectrogram<double>(re, im, stft.Bins, re.Length / stft.Bins);
@@ -105,14 +105,14 @@ public class StftTests
         var x = new double[length];
         for (int i = 0; i < length; i++) x[i] = rng.NextDouble() * 2 - 1;
         var stft = new Stft(nFft, hop, win, Window.ByName(window, win), center);
-        var s = stft.forward(x);
+        var s = stft.Forward(x);
         int len = center ? length : stft.DefaultOutputLength(s.Frames);
         var y = stft.Inverse(s, len);
         double num = 0, den = 0;
         for (int i = 0; i < len; i++) { num += (y[i] - x[i]) * (y[i] - x[i]); den += x[i] * x[i]; }
         Assert.True(Math.Sqrt(num / den) < 1e-12, $"double rel err {Math.Sqrt(num / den)}");
         var xf = x.Select(v => (float)v).ToArray();
-        var yf = stft.Inverse(stft.forward(xf), len);
+        var yf = stft.Inverse(stft.Forward(xf), len);
         num = 0; den = 0;
         for (int i = 0; i < len; i++) { num += (yf[i] - xf[i]) * (double)(yf[i] - xf[i]); den += xf[i] * (double)xf[i]; }
         Assert.True(Math.Sqrt(num / den) < 1e-5, $"float rel err {Math.Sqrt(num / den)}");
@@ -127,7 +127,7 @@ public class StftTests
         int n = 64, hop = 20;
         var w = Window.Hamming(50);
         var stft = new Stft(n, hop, 50, w, center: true, PadMode.Reflect, normalized: true);
-        var s = stft.forward(x);
+        var s = stft.Forward(x);
         var pw = stft.PaddedWindow.ToArray();
         Assert.Equal(7, Array.IndexOf(pw, w[0])); // (64 − 50)/2
         int frames = 1 + (x.Length + 2 * 32 - n) / hop;
@@ -158,15 +158,15 @@ public class StftTests
         for (int i = 0; i < x.Length; i++) x[i] = Math.Sin(i * 0.01);
         // the spec's example: n_fft 512, hop 256, 320-point Hann, 4800 samples
         var stft = new Stft(512, 256, 320, Window.Hann(320));
-        var s = stft.forward(x);
+        var s = stft.Forward(x);
         var ex = Assert.Throws<ArgumentException>(() => stft.Inverse(s, 4800));
         Assert.Contains("NOLA", ex.Message);
         // center=false with a Hann window: zero first sample
         var nc = new Stft(256, 64, null, Window.Hann(256), center: false);
-        Assert.Throws<ArgumentException>(() => nc.Inverse(nc.forward(x)));
+        Assert.Throws<ArgumentException>(() => nc.Inverse(nc.Forward(x)));
         // librosa rule: no error, the first sample is left undivided (0)
         var lb = new Stft(256, 64, null, Window.Hann(256), center: false, envelope: IstftEnvelope.Librosa);
-        var y = lb.Inverse(lb.forward(x));
+        var y = lb.Inverse(lb.Forward(x));
         Assert.Equal(0, y[0]);
         Assert.Equal(x[100], y[100], 1e-12);
     }
@@ -175,9 +175,9 @@ public class StftTests
     public void ReflectPaddingNeedsLongerSignal()
     {
         var stft = new Stft(512, 128, null, Window.Hann(512));
-        Assert.Throws<ArgumentException>(() => stft.forward(new double[200]));
+        Assert.Throws<ArgumentException>(() => stft.Forward(new double[200]));
         var constant = new Stft(512, 128, null, Window.Hann(512), padMode: PadMode.Constant);
-        Assert.Equal(2, constant.forward(new double[200]).Frames);
+        Assert.Equal(2, constant.Forward(new double[200]).Frames);
     }
 
     [Fact]
@@ -185,7 +185,7 @@ public class StftTests
     {
         var stft = new Stft(64, 16, null, Window.Hann(64));
         var x = Enumerable.Range(0, 500).Select(i => (float)Math.Sin(i * 0.3)).ToArray();
-        var s = stft.forward(x);
+        var s = stft.Forward(x);
         var back = Spectrogram<float>.FromPolar(s.Magnitude(), s.Phase(), s.Bins, s.Frames);
         for (int i = 0; i < s.Real.Length; i++) Assert.Equal(s.Real[i], back.Real[i], 1e-4);
         var il = Spectrogram<float>.FromInterleaved(s.ToInterleaved(), s.Bins, s.Frames);

@@ -19,14 +19,14 @@ public class CudaTests
     [CudaFact]
     public void OpsAgreeWithTheCpu()
     {
-        torch.backends.set_allow_tf32(false);
+        torch.backends.cuda.matmul.allow_tf32 = false; torch.backends.cudnn.allow_tf32 = false;
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(1);
         var x = torch.randn(2, 4, 400);
         var w = torch.randn(8, 4, 5);
         var gx = x.to(torch.CUDA);
         var gw = w.to(torch.CUDA);
-        Assert.Equal(DeviceType.CUDA, gx.device.Type);
+        Assert.Equal(DeviceType.CUDA, gx.device.type);
         AssertClose(F.conv1d(x, w, padding: 2), F.conv1d(gx, gw, padding: 2));
         AssertClose(x.matmul(x.transpose(1, 2)), gx.matmul(gx.transpose(1, 2)), 1e-3);
         var win = torch.hann_window(64);
@@ -39,7 +39,7 @@ public class CudaTests
     [CudaFact]
     public void ModulesMoveToTheGpuAndTrainTheSame()
     {
-        torch.backends.set_allow_tf32(false);
+        torch.backends.cuda.matmul.allow_tf32 = false; torch.backends.cudnn.allow_tf32 = false;
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(2);
         using var cpu = torch.nn.LSTM(6, 5, batchFirst: true, bidirectional: true);
@@ -48,7 +48,7 @@ public class CudaTests
         var w = gpu.state_dict()["weight_ih_l0"];
         gpu.to(torch.CUDA);
         Assert.Same(w, gpu.state_dict()["weight_ih_l0"]);
-        Assert.Equal(DeviceType.CUDA, w.device.Type);
+        Assert.Equal(DeviceType.CUDA, w.device.type);
         var x = torch.randn(3, 7, 6);
         var (yc, _, _) = cpu.forward(x);
         var (yg, _, _) = gpu.forward(x.to(torch.CUDA));

@@ -46,7 +46,7 @@ public class LongAudioTests
         var oracle = new OracleNetwork([a, b], window - overlap, seed: 3, sampleRate: 1000);
         var stitcher = new OverlapAddStitcher(2, window, overlap, windows =>
         {
-            using var x = SpeechSeparation.Tensors.torch.zeros(windows.Count, windows[0].Length);
+            using var x = torch.zeros(windows.Count, windows[0].Length);
             using var y = oracle.Separate(x);
             var v = y.ToFloatArray();
             int t = windows[0].Length;

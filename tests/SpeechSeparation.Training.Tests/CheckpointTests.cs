@@ -1,3 +1,4 @@
+using TorchSharp.Modules;
 using SpeechSeparation.Serialization;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
@@ -44,7 +45,7 @@ public sealed class CheckpointTests : IDisposable
     {
         const ulong seed = 1234;
         var losses = new SortedDictionary<long, double>();
-        torch.manual_seed(resume ? 999UL : 42UL);                // a resumed run starts from different weights: the checkpoint must restore them
+        torch.manual_seed(resume ? 999L : 42L);                // a resumed run starts from different weights: the checkpoint must restore them
         using var model = new TinySeparator();
         using var optimizer = new Adam(model.parameters(), lr: 3e-3, weightDecay: 1e-4);
         var warmup = new LinearLR(optimizer, 0.2, 1.0, 4);
@@ -72,7 +73,7 @@ public sealed class CheckpointTests : IDisposable
             var mixture = sources.sum(1, keepdim: true);                              // [B, 1, T]
             var estimates = model.forward(mixture);                                   // [B, T, 2]
             var loss = PitSiSnrLoss.Loss(sources.permute(0, 2, 1), estimates).mean();
-            optimizer.zero_grad();
+            optimizer.ZeroGrad();
             loss.backward();
             GradientClipping.ClipGradNorm(model.parameters(), 5.0);
             optimizer.Step();

@@ -48,7 +48,7 @@ public sealed class OptimizerTests : IDisposable
                 SetGrads(folder, ps, t);
                 opt.Step();
             }
-            TorchCheckpoint.Save(path, new Dictionary<string, object?> { ["optimizer"] = opt.state_dict() });
+            TorchCheckpoint.Save(path, new Dictionary<string, object?> { ["optimizer"] = opt.StateDict() });
         }
         foreach (var p in ps) p.Dispose();
 
@@ -75,13 +75,13 @@ public sealed class OptimizerTests : IDisposable
         using var opt = new Adam([new ParamGroup([p]), new ParamGroup([q], new() { ["lr"] = 0.5, ["weight_decay"] = 0.0 })], lr: 0.1, weightDecay: 0.01);
         using (var g = torch.ones([3], ScalarType.Float64).DetachFromDisposeScope()) p.grad = g;
         opt.Step();
-        var sd = opt.state_dict();
+        var sd = opt.StateDict();
         var state = (PythonDict)sd["state"]!;
         Assert.Single(state);                                  // q had no gradient: no state
         var s0 = (IReadOnlyDictionary<string, object?>)state["0"]!;
         Assert.Equal(["step", "exp_avg", "exp_avg_sq"], s0.Keys);
         var step = (HostTensor)s0["step"]!;
-        Assert.Equal(ScalarType.Float32, step.DType);
+        Assert.Equal(SpeechSeparation.Serialization.ScalarType.Float32, step.DType);
         Assert.Empty(step.Shape);
         Assert.Equal(1.0, step.ToDoubleArray()[0]);
         var groups = (List<object?>)sd["param_groups"]!;
@@ -131,7 +131,7 @@ public sealed class OptimizerTests : IDisposable
         using var p = new Parameter(torch.ones([3], ScalarType.Float64).DetachFromDisposeScope());
         using var opt = new SGD([p], lr: 0.5);
         using (var scope = torch.NewDisposeScope()) (p * 2).sum().backward();
-        opt.zero_grad();
+        opt.ZeroGrad();
         Assert.Equal([0.0, 0, 0], p.grad!.ToDoubleArray());
         opt.ZeroGrad(setToNone: true);
         Assert.Null(p.grad);
@@ -229,7 +229,7 @@ public sealed class OptimizerTests : IDisposable
             {
                 seq.Step();
                 lrs.Add(opt.ParamGroups[0].Lr);
-                if (seq.LastEpoch == saveAt) saved = new Dictionary<string, object?> { ["opt"] = opt.state_dict(), ["seq"] = seq.state_dict() };
+                if (seq.LastEpoch == saveAt) saved = new Dictionary<string, object?> { ["opt"] = opt.StateDict(), ["seq"] = seq.StateDict() };
             }
             opt.Dispose();
             p.Dispose();
@@ -263,7 +263,7 @@ public sealed class OptimizerTests : IDisposable
             if (e == 4)
                 TorchCheckpoint.Save(path, new Dictionary<string, object?>
                 {
-                    ["optimizer"] = opt.state_dict(), ["cosine"] = cos.state_dict(), ["plateau"] = plateau.state_dict(),
+                    ["optimizer"] = opt.StateDict(), ["cosine"] = cos.StateDict(), ["plateau"] = plateau.StateDict(),
                 });
         }
         var (p2, opt2) = LrOnly(1e-3);

@@ -27,10 +27,10 @@ public class RealFftBenchmarks
     }
 
     [Benchmark(Baseline = true)]
-    public void Float() => _pf.forward(_xf, _sf);
+    public void Float() => _pf.Forward(_xf, _sf);
 
     [Benchmark]
-    public void Double() => _pd.forward(_xd, _sd);
+    public void Double() => _pd.Forward(_xd, _sd);
 
     [Benchmark]
     public void FloatInverse() => _pf.Inverse(_sf, _xf);
@@ -56,5 +56,5 @@ public class ComplexFftBenchmarks
     }
 
     [Benchmark]
-    public void forward() => _p.forward(_x, _y);
+    public void Forward() => _p.Forward(_x, _y);
 }

@@ -28,7 +28,7 @@ public class StftBenchmarks
     }
 
     [Benchmark]
-    public void forward() => _stft.forward(_x, _re, _im);
+    public void Forward() => _stft.Forward(_x, _re, _im);
 
     [Benchmark]
     public void Inverse() => _stft.Inverse(_re, _im, _frames, _y);

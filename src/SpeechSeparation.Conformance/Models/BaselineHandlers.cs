@@ -116,7 +116,7 @@ internal sealed class TorchStftHandler : IFixtureHandler
         using var scope = torch.NewDisposeScope();
         var window = Window(h, win) ?? torch.ones([win]);
         var x = ModuleFixture.Input(f, "input");
-        var X = torch.stft(x, nfft, hop, win, window, center, padMode, normalized, onesided);   // [B, F, T] complex
+        var X = torch.stft(x, nfft, hop, win, window, center, padMode, normalized, onesided, return_complex: true);   // [B, F, T] complex
         var outputs = f.Names("outputs");
         var inputs = f.Names("inputs");
         if (outputs.Contains("stft")) ModuleFixture.CompareOutput(report, f, "stft", X.view_as_real());

@@ -59,7 +59,7 @@ public sealed class SimpleSeparator : Module<Tensor, SimpleSeparator.Output>
         int nfft = Config.FftSize, S = Config.NumSources;
         long bins = nfft / 2 + 1;
         var window = torch.ones([nfft], mixture.dtype);
-        var X = torch.stft(mixture, nfft, nfft / 4, nfft, window);          // [B, F, T] complex
+        var X = torch.stft(mixture, nfft, nfft / 4, nfft, window, return_complex: true);         // [B, F, T] complex
         var re = X.real;
         var im = X.imag;
         var mag = (re.square() + im.square()).sqrt();                         // [B, F, T]

@@ -96,7 +96,7 @@ public sealed class UNet : Module<Tensor, Tensor>
         // 256-channel map at 159 bins is ~130 MB, and the scope would otherwise hold a dozen of them.
         Tensor Next(Tensor old, Tensor next)
         {
-            if (!ReferenceEquals(old, input) && !skips.Contains(old) && taps is null) old.Dispose();
+            if (!ReferenceEquals(old, input) && !skips.Any(s => ReferenceEquals(s, old)) && taps is null) old.Dispose();
             return next;
         }
         for (int i = 0; i < 7; i++)

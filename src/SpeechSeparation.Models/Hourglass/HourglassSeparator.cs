@@ -70,7 +70,7 @@ public sealed class HourglassSeparator
     {
         using var scope = torch.NewDisposeScope();
         var window = torch.hann_window(FftSize, true).to(waveforms.device);
-        var X = torch.stft(waveforms, FftSize, HopLength, FftSize, window);         // [B, 513, T] complex
+        var X = torch.stft(waveforms, FftSize, HopLength, FftSize, window, return_complex: true);        // [B, 513, T] complex
         var re = X.real;
         var im = X.imag;
         var magnitude = (re.square() + im.square()).sqrt();

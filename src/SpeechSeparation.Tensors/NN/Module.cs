@@ -18,7 +18,7 @@ namespace SpeechSeparation.Tensors.NN;
 /// </summary>
 /// <typeparam name="TIn">Input of <c>forward</c>.</typeparam>
 /// <typeparam name="TOut">Output of <c>forward</c>.</typeparam>
-public abstract class Module<TIn, TOut> : nn.Module<TIn, TOut>
+public abstract class Module<TIn, TOut> : nn.Module<TIn, TOut>, IMovesInPlace
 {
     private readonly HashSet<string> _keepDtype = [];
 
@@ -72,44 +72,94 @@ public abstract class Module<TIn, TOut> : nn.Module<TIn, TOut>
     public override Dictionary<string, Tensor> state_dict(Dictionary<string, Tensor>? destination = null, string? prefix = null)
     {
         destination ??= [];
-        string Key(string n) => string.IsNullOrEmpty(prefix) ? n : $"{prefix}.{n}";
-        foreach (var (n, p) in named_parameters(recurse: false)) destination.TryAdd(Key(n), p);
-        foreach (var (n, b) in named_buffers(recurse: false, include_nonpersistent: false)) destination.TryAdd(Key(n), b);
-        foreach (var (n, child) in named_children()) child.state_dict(destination, Key(n));
+        InPyTorchOrder(this, destination, prefix);
         return destination;
     }
 
-    /// <inheritdoc />
+    /// <summary>PyTorch's traversal for any module, including TorchSharp's containers (ModuleList, Sequential).</summary>
+    private static void InPyTorchOrder(nn.Module module, Dictionary<string, Tensor> destination, string? prefix)
+    {
+        string Key(string n) => string.IsNullOrEmpty(prefix) ? n : $"{prefix}.{n}";
+        foreach (var (n, p) in module.named_parameters(recurse: false)) destination.TryAdd(Key(n), p);
+        foreach (var (n, b) in module.named_buffers(recurse: false, include_nonpersistent: false)) destination.TryAdd(Key(n), b);
+        foreach (var (n, child) in module.named_children()) InPyTorchOrder(child, destination, Key(n));
+    }
+
+    /// <summary>
+    /// Every buffer with its dotted name; unlike TorchSharp 0.107's listing, this module's own non-persistent buffers
+    /// are included when <paramref name="include_nonpersistent"/> is set (as in PyTorch).
+    /// </summary>
+    public override IEnumerable<(string name, Tensor buffer)> named_buffers(bool recurse = true, bool include_nonpersistent = true)
+    {
+        foreach (var (n, (t, persistent)) in _internal_buffers)
+            if (persistent || include_nonpersistent) yield return (n, t);
+        if (!recurse) yield break;
+        foreach (var (cn, child) in named_children())
+            foreach (var (n, t) in child.named_buffers(true, include_nonpersistent))
+                yield return ($"{cn}.{n}", t);
+    }
+
+    /// <summary>
+    /// Converts every parameter and buffer of this module and its descendants in place (see the class remarks), so
+    /// the tensors a model or optimiser holds stay valid. TorchSharp's own layers (Conv1d, Linear…) would otherwise
+    /// replace their parameters with new objects.
+    /// </summary>
     protected override void _toEpilog(ScalarType? dtype, Device? device, bool non_blocking)
     {
-        foreach (var (_, child) in named_children())
+        MoveOwnTensors(device, dtype);
+        foreach (var (_, m) in named_modules())
         {
-            if (device is null) child.to(dtype!.Value, non_blocking);
-            else if (dtype is null) child.to(device.type, device.index, non_blocking);
-            else child.to(device, dtype.Value, non_blocking);
+            if (m is IMovesInPlace ours) { ours.MoveOwnTensors(device, dtype); continue; }
+            foreach (var (_, p) in m.named_parameters(recurse: false)) InPlace.MoveTo(p, device, dtype);
+            foreach (var (_, b) in m.named_buffers(recurse: false)) InPlace.MoveTo(b, device, dtype);
         }
-        foreach (var (name, p) in named_parameters(recurse: false))
+        if (device is not null) { _deviceType = device.type; _deviceIndex = device.index; }
+    }
+
+    void IMovesInPlace.MoveOwnTensors(Device? device, ScalarType? dtype) => MoveOwnTensors(device, dtype);
+
+    private void MoveOwnTensors(Device? device, ScalarType? dtype)
+    {
+        foreach (var (name, p) in _internal_params)
             InPlace.MoveTo(p, device, _keepDtype.Contains(name) ? null : dtype);
-        foreach (var (name, b) in named_buffers(recurse: false))
+        foreach (var (name, (b, _)) in _internal_buffers)
             InPlace.MoveTo(b, device, _keepDtype.Contains(name) ? null : dtype);
         if (device is not null) { _deviceType = device.type; _deviceIndex = device.index; }
     }
 }
 
+/// <summary>A library module that converts its own tensors in place (any <see cref="Module{TIn, TOut}"/>).</summary>
+internal interface IMovesInPlace
+{
+    void MoveOwnTensors(Device? device, ScalarType? dtype);
+}
+
 /// <summary>In-place device and floating-point type changes that keep a tensor object's identity.</summary>
 internal static class InPlace
 {
+    // TorchSharp has no binding for PyTorch's `param.data = …` (set_data); set_ cannot change the element type. The
+    // library therefore swaps the native tensor behind the managed object, as `Module._apply` does in PyTorch.
+    private static readonly System.Reflection.FieldInfo Handle =
+        typeof(Tensor).GetField("handle", System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
+        ?? throw new MissingFieldException("TorchSharp.torch.Tensor.handle (this TorchSharp version is not supported)");
+
     /// <summary>
-    /// Replaces <paramref name="t"/>'s storage with a copy on <paramref name="device"/> converted to
-    /// <paramref name="dtype"/> (integer and boolean tensors keep their type), as <c>param.data = param.data.to(…)</c> does.
+    /// Makes <paramref name="t"/> refer to a copy of itself on <paramref name="device"/>, converted to
+    /// <paramref name="dtype"/> (integer and boolean tensors keep their type); requires_grad is kept.
     /// </summary>
     public static void MoveTo(Tensor t, Device? device, ScalarType? dtype)
     {
         var target = dtype is { } d && is_floating_point(t.dtype) && is_floating_point(d) ? d : t.dtype;
         var dev = device ?? t.device;
         if (target == t.dtype && dev.type == t.device_type && (dev.type == DeviceType.CPU || dev.index == t.device_index)) return;
-        using var _ = no_grad();
-        using var moved = t.detach().to(target, dev);
-        t.set_(moved);
+        bool grad = t.requires_grad;
+        Tensor moved;
+        using (no_grad())
+            moved = t.detach().to(target, dev, copy: true).DetachFromDisposeScope();
+        if (grad) moved.requires_grad_(true);
+        var old = Handle.GetValue(t)!;
+        Handle.SetValue(t, Handle.GetValue(moved));
+        Handle.SetValue(moved, old);
+        moved.Dispose();                                   // frees the old native tensor
     }
 }

@@ -11,6 +11,6 @@ public sealed class CudaFactAttribute : FactAttribute
     public CudaFactAttribute()
     {
         if (!torch.cuda.is_available())
-            Skip = $"needs CUDA: libtorch {torch.Version} in this build has no usable GPU (build against a CUDA libtorch with LIBTORCH=..., see docs/cuda.md)";
+            Skip = $"needs CUDA: libtorch {torch.__version__} in this build has no usable GPU (build against a CUDA libtorch with LIBTORCH=..., see docs/cuda.md)";
     }
 }

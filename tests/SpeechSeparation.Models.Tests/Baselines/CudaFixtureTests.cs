@@ -9,7 +9,8 @@ public class CudaFixtureTests
     [CudaFact]
     public void EveryWeightedModelFixturePassesOnTheGpu()
     {
-        torch.backends.set_allow_tf32(false);
+        torch.backends.cuda.matmul.allow_tf32 = false;
+        torch.backends.cudnn.allow_tf32 = false;
         var before = ModuleFixture.Device;
         ModuleFixture.Device = torch.CUDA;
         try

@@ -20,7 +20,7 @@ public class PolyphaseConvTransposeTests
         var x = torch.randn(2, 24, 9, 11);
         var w = torch.randn(24, 20, k, kw);
         var b = torch.randn(20);
-        var expected = F.conv_transpose2d(x, w, b, (stride, 1), (ph, pw));
+        var expected = F.conv_transpose2d(x, w, b, [stride, 1], [ph, pw]);
         var got = PolyphaseConvTranspose.ConvTranspose2d(x, w, b, (stride, 1), (ph, pw));
         Assert.Equal(expected.shape, got.shape);
         Assert.True((got - expected).abs().max().ToDouble() < 1e-4);

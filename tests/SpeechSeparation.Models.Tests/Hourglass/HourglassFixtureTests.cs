@@ -71,7 +71,7 @@ public class HourglassFixtureTests
         Assert.Equal(expected, loss.ToDouble(), 4);
         loss.backward();
         Assert.All(net.parameters(), p => Assert.NotNull(p.grad));
-        Assert.True(net.Cnv1.Weight.grad!.abs().sum().ToDouble() > 0);
+        Assert.True(net.Cnv1.weight.grad!.abs().sum().ToDouble() > 0);
     }
 
     [Theory]

@@ -107,7 +107,7 @@ public class MossFormerModelTests
         var freqs = sd.Where(kv => kv.Key.EndsWith("rotary_pos_emb.freqs", StringComparison.Ordinal)).Select(kv => kv.Value).ToList();
         Assert.Equal(2, freqs.Count);
         Assert.Same(freqs[0], freqs[1]);
-        Assert.Equal(16, model.named_parameters().Where(p => p.Name.EndsWith("freqs", StringComparison.Ordinal)).Sum(p => p.Parameter.numel()));
+        Assert.Equal(16, model.named_parameters().Where(p => p.name.EndsWith("freqs", StringComparison.Ordinal)).Sum(p => p.parameter.numel()));
     }
 
     [Theory]
@@ -134,10 +134,10 @@ public class MossFormerModelTests
         using var _ = torch.inference_mode();
         using var scope = torch.NewDisposeScope();
         var x = torch.randn(1, 2000);
-        int before = scope.Count;
+        int before = scope.DisposablesCount;
         var y = model.forward(x);
-        Assert.Equal(before + 1, scope.Count);
-        Assert.False(y.IsDisposed);
+        Assert.Equal(before + 1, scope.DisposablesCount);
+        Assert.False(y.IsInvalid);
     }
 
     [Fact]

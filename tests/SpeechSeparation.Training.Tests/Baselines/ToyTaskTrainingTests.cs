@@ -55,7 +55,7 @@ public class ToyTaskTrainingTests
             using var scope = torch.NewDisposeScope();
             var (mix, sources) = Batch(rng, 8);
             var loss = PitSiSnrLoss.Loss(sources, Estimate(model, mix)).mean();
-            adam.zero_grad();
+            adam.ZeroGrad();
             loss.backward();
             adam.Step();
         }

@@ -59,7 +59,7 @@ public sealed class HourglassTrainingTests(ITestOutputHelper output) : IDisposab
             using var scope = torch.NewDisposeScope();
             var (mix, targets) = Batch(rng, 4);
             var loss = StackedHourglassLoss.Compute(model.forward(mix), mix, targets);
-            adam.zero_grad();
+            adam.ZeroGrad();
             loss.backward();
             if (step == 0)
                 foreach (var (name, p) in model.named_parameters())
@@ -115,7 +115,7 @@ public sealed class HourglassTrainingTests(ITestOutputHelper output) : IDisposab
             using var scope = torch.NewDisposeScope();
             var (mix, targets) = Batch(rng, 4);
             var loss = StackedHourglassLoss.Compute(model.forward(mix), mix, targets);
-            adam.zero_grad();
+            adam.ZeroGrad();
             loss.backward();
             if (step == 0)
                 foreach (var (name, p) in model.named_parameters())
@@ -187,7 +187,7 @@ public sealed class HourglassTrainingTests(ITestOutputHelper output) : IDisposab
                 losses.Add(PitSiSnrLoss.Loss(sources, Estimate(model, mix)).mean());
             }
             var loss = torch.stack(losses).mean();
-            adam.zero_grad();
+            adam.ZeroGrad();
             loss.backward();
             if (step == 0)
                 foreach (var (name, p) in model.named_parameters())

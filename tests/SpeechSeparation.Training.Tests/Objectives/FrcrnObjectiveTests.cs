@@ -74,7 +74,7 @@ public sealed class FrcrnObjectiveTests(ITestOutputHelper output)
             using var scope = torch.NewDisposeScope();
             using var terms = objective.Terms(batch);
             Assert.Equal(terms.Amplitude.ToDouble() + terms.Phase.ToDouble() + terms.SiSnr.ToDouble(), terms.Total.ToDouble(), 2);
-            adam.zero_grad();
+            adam.ZeroGrad();
             objective.Loss(batch).backward();
             if (step == 0)
             {

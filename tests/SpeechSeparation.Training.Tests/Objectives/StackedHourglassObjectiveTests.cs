@@ -56,7 +56,7 @@ public sealed class StackedHourglassObjectiveTests
         Assert.True(oracle.Loss(batch).ToDouble() < 1e-4);
 
         // All-ones masks return the mixture for every stem: SI-SNRi 0, and the loss is Σ_stacks mean |Y − X|.
-        var ones = torch.ones(2, 2, 2, 512, frames);
+        var ones = torch.ones([2, 2, 2, 512, frames]);
         var identity = new StackedHourglassObjective(new FixedMasks(ones)).Validate(batch);
         Assert.Equal(0, identity["si_snri"], 1);
         Assert.Equal(2 * 2 * (targets - input).abs().mean().ToDouble(), identity["loss"], 4);
