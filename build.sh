@@ -7,15 +7,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 
 need_pkgs=()
-have_cmd() { command -v "$1" >/dev/null 2>&1; }
-have_cmd cmake || need_pkgs+=(cmake)
-have_cmd g++ || need_pkgs+=(g++)
-[ -f /usr/lib/x86_64-linux-gnu/cmake/Torch/TorchConfig.cmake ] || [ -n "${TORCH_DIR:-}${LIBTORCH:-}" ] || ls /usr/lib/*/cmake/Torch/TorchConfig.cmake >/dev/null 2>&1 || need_pkgs+=(libtorch-dev)
-# libtorch's matmuls go through libblas.so.3: make it OpenBLAS (Debian's default alternative is the slow reference BLAS).
-ls /usr/lib/x86_64-linux-gnu/openblas-pthread/libblas.so.3 >/dev/null 2>&1 || need_pkgs+=(libopenblas0-pthread)
-# ... and its OpenMP build, which SpeechSeparation.Tensors loads in-process so that matrix products share libtorch's
-# OpenMP threads instead of fighting them (1.5-2x faster CPU inference; docs/benchmarks.md, "Threads and memory").
-ls /usr/lib/x86_64-linux-gnu/openblas-openmp/libopenblas.so.0 >/dev/null 2>&1 || need_pkgs+=(libopenblas0-openmp)
+# libtorch itself comes from NuGet (TorchSharp-cpu / libtorch-cpu-linux-x64): no compiler, CMake or system libtorch.
 # Real recorded speech used by tests (share-alike: mixtures are built at test time, never committed).
 [ -d /usr/share/asterisk/sounds/en_US_f_Allison ] || need_pkgs+=(asterisk-core-sounds-en-wav)
 [ -d /usr/share/asterisk/sounds/it_IT_m_Carlo ] || need_pkgs+=(asterisk-core-sounds-it-wav)

@@ -10,9 +10,11 @@
 #     asterisk-prompt-fr-armelle asterisk-prompt-it-menardi-gsm codec2-examples pocketsphinx-testdata \
 #     tuxpaint-stamps-default klettres-data ktuberling-data qabcs-data gcin-voice kajongg drascula drascula-spanish \
 #     flight-of-the-amazon-queen
-# A speaker id is (package, language, set): one person may appear under two ids (Allison recorded both the en and
-# the es asterisk prompts), and no id is known to hold two people except where the package does not say.
-# Env: SEED (16), MAX_SECONDS per speaker (480), MIN_SECONDS (20, smaller train speakers are dropped).
+# A speaker id is (package, language, set). One person may appear under two ids (Allison recorded the en and the es
+# asterisk prompts; game actors may voice several characters; kajongg's English and German voices look paired).
+# Sex: F/M from the package or its documentation, F*/M* estimated from the median F0, ? unknown.
+# Env: SEED (16), MAX_SECONDS of speech read per speaker (480), MIN_SECONDS (20: smaller train speakers are dropped),
+# VALID / DROP (space-separated ids). Then: recipes/make-heldout-mixtures.py OUT_DIR HELDOUT_DIR (fixed test set).
 set -euo pipefail
 out=${1:?usage: prepare-default-v2.sh OUT_DIR}
 here=$(cd "$(dirname "$0")" && pwd)
@@ -23,13 +25,14 @@ work=$(mktemp -d "$out/.work.XXXXXX"); trap 'rm -rf "$work"' EXIT
 spk=$work/speakers.in.tsv files=$work/files.in.tsv
 : >"$spk"; : >"$files"
 
-# Held out (never in train/): 4 F + 4 M, 8 languages, clean recordings (asterisk: studio 8 kHz; the others 44.1 kHz),
+# Held out (never in train/): 3 F + 3 M, 6 languages, clean recordings (asterisk: studio 8 kHz; the others 44.1 kHz),
 # sex from the package documentation (names of the voices), not from pitch.
-#   F: ast_ru_ivrvoice (ru), ast_fr_june (fr), tux_ro (ro, Tabbytha), tux_el (el, Kiriaki Serafeim)
-#   M: ast_it_carlo (it), gcin_liu (zh, Edward Der-Hua Liu), tux_bg (bg, Krasimir Petkov), tux_da (da, Joe Dalton)
+#   F: ast_ru_ivrvoice (ru), tux_ro (ro, Tabbytha), tux_el (el, Kiriaki Serafeim)
+#   M: gcin_liu (zh, Edward Der-Hua Liu), tux_bg (bg, Krasimir Petkov), tux_da (da, Joe Dalton)
 # v1 also held out codec2's david4.wav and vk2tpm_004.wav: they are modem signals (a 0.7-2.2 kHz band of noise-like
 # tones), not speech, and are left out altogether. DROP lists ids to leave out of both splits.
-VALID=${VALID:-"ast_ru_ivrvoice ast_fr_june tux_ro tux_el ast_it_carlo gcin_liu tux_bg tux_da"}
+# June (fr) and Carlo (it) train: the v1 default model, which v2 starts from, was trained on them, so they cannot be held out.
+VALID=${VALID:-"ast_ru_ivrvoice tux_ro tux_el gcin_liu tux_bg tux_da"}
 DROP=${DROP:-}
 
 have() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'ok installed' || { echo "warning: $1 not installed, skipped" >&2; return 1; }; }

@@ -39,7 +39,7 @@ internal sealed class OptimStepHandler : IFixtureHandler
         {
             using (var scope = torch.NewDisposeScope())
                 for (int i = 0; i < count; i++)
-                    parameters.Add(new Parameter(HostTensors.ToTensor(fixture.Npy(Inv($"param{i}_init.npy"))).to(dtype)));
+                    parameters.Add((Parameter)new Parameter(HostTensors.ToTensor(fixture.Npy(Inv($"param{i}_init.npy"))).to(dtype)).DetachFromDisposeScope());
             using var optimizer = Create(name, parameters, kwargs);
             var norms = new List<double>();
             for (int t = 0; t < steps; t++)

@@ -36,7 +36,9 @@ public abstract class Module<TIn, TOut> : nn.Module<TIn, TOut>, IMovesInPlace
     /// <summary>Registers a parameter and returns it; null (PyTorch's <c>bias=None</c>) registers nothing.</summary>
     protected Parameter? RegisterParameter(string name, Parameter? parameter)
     {
-        if (parameter is not null) register_parameter(name, parameter);
+        if (parameter is null) return null;
+        parameter.DetachFromDisposeScope();                  // owned by the module, whatever scope built it
+        register_parameter(name, parameter);
         return parameter;
     }
 

@@ -11,13 +11,15 @@
 using System;
 using System.IO;
 using System.Text;
+#if !SPEECHSEP_ELF_ONLY
 using Microsoft.Build.Framework;
-using Microsoft.Build.Utilities;
+#endif
 
 namespace SpeechSeparation.Build
 {
+#if !SPEECHSEP_ELF_ONLY   // the tests compile the ELF edit alone
     /// <summary>Patches libLibTorchSharp.so in the build output when the host's libstdc++ lacks GLIBCXX_3.4.32.</summary>
-    public sealed class PatchLibStdCxxVersion : Task
+    public sealed class PatchLibStdCxxVersion : Microsoft.Build.Utilities.Task
     {
         /// <summary>The library to patch (in the build output).</summary>
         [Required] public string Library { get; set; } = "";
@@ -45,6 +47,8 @@ namespace SpeechSeparation.Build
             }
         }
     }
+
+#endif
 
     /// <summary>The ELF64 edit itself: version-needed entries (.gnu.version_r) and symbol versions (.gnu.version).</summary>
     public static class ElfVersionPatch
