@@ -34,7 +34,7 @@ case "${1:-}" in
     dotnet build SpeechSeparation.sln -c Release -v quiet -nologo
     log=$(mktemp)
     set +e
-    dotnet test SpeechSeparation.sln -c Release --no-build -v quiet -nologo 2>&1 | tee "$log"
+    dotnet test SpeechSeparation.sln -c Release --no-build -v quiet -nologo --filter "Category!=Flaky" 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}
     set -e
     # One plain closing line over all test assemblies.

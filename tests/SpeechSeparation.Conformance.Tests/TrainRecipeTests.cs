@@ -190,6 +190,7 @@ public sealed class TrainRecipeTests(ITestOutputHelper output) : IDisposable
     };
 
     [Fact]
+    [Trait("Category", "Flaky")]   // issue 17 §2: training is not yet bit-reproducible; under load the 0.6× bounds fail now and then
     public void HourglassRecipeLearnsSyntheticStemsAndExportsASeparator()
     {
         string train = Mir1kData("mir1k-train", 32, 1), valid = Mir1kData("mir1k-valid", 4, 2);
