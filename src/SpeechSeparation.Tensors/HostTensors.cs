@@ -18,8 +18,7 @@ public static class HostTensors
         ArgumentNullException.ThrowIfNull(host);
         var t = empty(host.Shape, ToTorch(host.DType));
         if (host.Data.Length > 0) host.Data.CopyTo(t.bytes);   // one copy, into libtorch's buffer
-        if (device is null || device.type == DeviceType.CPU) return t;
-        using (t) return t.to(device);
+        return OnDevice(t, device);
     }
 
     /// <summary>A new float32 tensor of <paramref name="shape"/> holding a copy of <paramref name="data"/> (one copy).</summary>
@@ -31,8 +30,13 @@ public static class HostTensors
         if (n != data.Length) throw new ArgumentException($"Shape [{string.Join(", ", shape)}] holds {n} elements; {data.Length} given.", nameof(shape));
         var t = empty(shape, TorchScalarType.Float32);
         if (n > 0) System.Runtime.InteropServices.MemoryMarshal.AsBytes(data).CopyTo(t.bytes);
-        if (device is null || device.type == DeviceType.CPU) return t;
-        using (t) return t.to(device);
+        return OnDevice(t, device);
+    }
+
+    private static Tensor OnDevice(Tensor cpu, Device? device)
+    {
+        if (device is null || device.type == DeviceType.CPU) return cpu;
+        using (cpu) return cpu.to(device);
     }
 
     /// <summary>Copies a tensor (any device, any layout) into a managed <see cref="HostTensor"/> of the same type and shape.</summary>
