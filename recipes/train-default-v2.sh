@@ -19,7 +19,7 @@ mirror() {   # copies the newest checkpoint into the committed state folder
   [ -n "$newest" ] || return 0
   mkdir -p "$state"; cp "$newest" "$state/latest.pt.tmp"; mv "$state/latest.pt.tmp" "$state/latest.pt"
   basename "$newest" > "$state/latest.name"
-  cp "$run/history.csv" "$state/history.csv" 2>/dev/null || true
+  cp "$run/checkpoints/history.csv" "$state/history.csv" 2>/dev/null || true
 }
 ( while sleep 300; do mirror; done ) & mirror_pid=$!
 trap 'kill $mirror_pid 2>/dev/null; mirror' EXIT

@@ -72,7 +72,7 @@ public sealed class NetworkSeparator : ISeparator, IEnhancer
                 sources.Add(new AudioBuffer(planar, channels.Length, mixture.SampleRate));
             }
             ApplyGain(sources, channels);
-            NativeHeap.Trim();   // the forward passes' freed activations go back to the system (see torch.native_runtime)
+            NativeHeap.Trim();   // the forward passes' freed activations go back to the system (see NativeHeap)
             return new SeparationResult(SourceNames, sources);
         }
     }

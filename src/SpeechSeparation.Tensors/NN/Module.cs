@@ -22,6 +22,13 @@ public abstract class Module<TIn, TOut> : nn.Module<TIn, TOut>, IMovesInPlace
 {
     private readonly HashSet<string> _keepDtype = [];
 
+    /// <summary>
+    /// The heap settings go in before any model allocates activations: with glibc's defaults libtorch 2.10's freed
+    /// activations fragment the heap, and MossFormer's peak RSS grew to 4–5 GB over four 4-second passes (1.7 GB with
+    /// the settings; docs/benchmarks.md).
+    /// </summary>
+    static Module() => NativeHeap.EnsureTuned();
+
     /// <summary>Creates the module, named after its type.</summary>
     protected Module() : base(string.Empty) => this.name = GetType().Name;
 
