@@ -95,7 +95,7 @@ public sealed class BenchCommand : ICommand
             times.Sort();
             double median = times[times.Count / 2];
             stdout.WriteLine($"{name}: {parameters:N0} parameters, {seconds:0.##} s at {rate} Hz on {device}, {torch.get_num_threads()} threads, {(precision == Precision.Float32 ? "float32" : "bfloat16")}");
-            stdout.WriteLine($"libtorch {torch.__version__} (TorchSharp); malloc thresholds {(NativeHeap.Tuned ? "raised" : "default")} (SPEECHSEP_MALLOC=system to opt out)");
+            stdout.WriteLine($"libtorch {torch.__version__} (TorchSharp); malloc mmap threshold {(NativeHeap.Tuned ? "4 MiB" : "glibc default")} (SPEECHSEP_MALLOC=system to opt out)");
             stdout.WriteLine($"median {median:F3} s over {runs} runs → real-time factor {median / seconds:F3} ({seconds / median:F1}× real time)");
         }
         return 0;
