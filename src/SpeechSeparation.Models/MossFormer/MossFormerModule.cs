@@ -15,15 +15,16 @@ public sealed class MossFormerModule : Module<Tensor, Tensor>
         bool causal = false, double attnDropout = 0.1, bool shiftTokens = true)
     {
         var rotary = new RotaryEmbedding(Math.Min(32, queryKeyDim));
-        layers = RegisterModule("layers", new ModuleList<MossFormerBlock>(
-            [.. Enumerable.Range(0, (int)depth).Select(i => new MossFormerBlock(dim, groupSize, queryKeyDim, expansionFactor,
-                i == 0 ? rotary : new RotaryEmbedding(rotary), attnDropout, shiftTokens, causal))]));
+        MossFormerBlock[] blocks = [.. Enumerable.Range(0, (int)depth).Select(i => new MossFormerBlock(dim, groupSize, queryKeyDim,
+            expansionFactor, i == 0 ? rotary : new RotaryEmbedding(rotary), attnDropout, shiftTokens, causal))];
+        layers = RegisterModule("layers", new ModuleList<MossFormerBlock>(blocks));
+        Layers = blocks;
     }
 
     private readonly ModuleList<MossFormerBlock> layers;
 
     /// <summary>The attention units.</summary>
-    public IReadOnlyList<MossFormerBlock> Layers => [.. layers];
+    public IReadOnlyList<MossFormerBlock> Layers { get; }
 
     /// <summary>[B, n, d] → [B, n, d].</summary>
     public override Tensor forward(Tensor input) => forward(input, null);
