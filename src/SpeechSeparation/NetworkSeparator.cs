@@ -251,7 +251,7 @@ public sealed class NetworkSeparator : ISeparator, IEnhancer
             long written = 0;
             double num = 0, den = 0;
             bool inputEnded = false;
-            var resampled = new float[Block * 8 + 64];
+            var resampled = new float[Block];           // any size: Pump drains the resampler until it has nothing left
 
             int Read(Span<float> dst)
             {
@@ -262,7 +262,7 @@ public sealed class NetworkSeparator : ISeparator, IEnhancer
                     if (n == 0)
                     {
                         inputEnded = true;
-                        if (toModel is not null) { int f = toModel.Flush(resampled); for (int i = 0; i < f; i++) queue.Enqueue(resampled[i]); }
+                        if (toModel is not null) Pump(toModel, default, queue, resampled, flush: true);
                         break;
                     }
                     for (int i = 0; i < n; i++)
@@ -275,11 +275,24 @@ public sealed class NetworkSeparator : ISeparator, IEnhancer
                         mixQueue.Enqueue(v);
                     }
                     if (toModel is null) for (int i = 0; i < n; i++) queue.Enqueue(mono[i]);
-                    else { int m = toModel.Process(mono.AsSpan(0, n), resampled); for (int i = 0; i < m; i++) queue.Enqueue(resampled[i]); }
+                    else Pump(toModel, mono.AsSpan(0, n), queue, resampled, flush: false);
                 }
                 int k = Math.Min(dst.Length, queue.Count);
                 for (int i = 0; i < k; i++) dst[i] = queue.Dequeue();
                 return k;
+            }
+
+            // Feeds a resampler (or flushes it) and moves everything it can produce into the queue: its output may exceed any
+            // fixed multiple of the input (96 → 8 kHz and back is 12×), so it is called until it returns less than a full buffer.
+            static void Pump(StreamingResampler<float> r, ReadOnlySpan<float> input, Queue<float> queue, float[] buffer, bool flush)
+            {
+                int m = flush ? r.Flush(buffer) : r.Process(input, buffer);
+                while (true)
+                {
+                    for (int i = 0; i < m; i++) queue.Enqueue(buffer[i]);
+                    if (m < buffer.Length) return;
+                    m = flush ? r.Flush(buffer) : r.Process(default, buffer);
+                }
             }
 
             void Drain(bool final)
@@ -308,9 +321,7 @@ public sealed class NetworkSeparator : ISeparator, IEnhancer
                 for (int s = 0; s < S; s++)
                 {
                     if (fromModel is null) { for (int i = 0; i < count; i++) stemQueues[s].Enqueue(blocks[s][i]); continue; }
-                    var o = new float[count * 8 + 64];
-                    int m = fromModel[s].Process(blocks[s].AsSpan(0, count), o);
-                    for (int i = 0; i < m; i++) stemQueues[s].Enqueue(o[i]);
+                    Pump(fromModel[s], blocks[s].AsSpan(0, count), stemQueues[s], resampled, flush: false);
                 }
                 Drain(false);
             }
@@ -322,12 +333,7 @@ public sealed class NetworkSeparator : ISeparator, IEnhancer
                 var sub = progress is null ? null : new Progress<double>(p => progress.Report((index + p) / outChannels));
                 stitcher.Run(Read, Write, modelFrames < 0 ? null : modelFrames, sub, ct);
                 if (fromModel is not null)
-                    for (int s = 0; s < S; s++)
-                    {
-                        var o = new float[Block * 8];
-                        int m = fromModel[s].Flush(o);
-                        for (int i = 0; i < m; i++) stemQueues[s].Enqueue(o[i]);
-                    }
+                    for (int s = 0; s < S; s++) Pump(fromModel[s], default, stemQueues[s], resampled, flush: true);
                 Drain(true);
                 // Pad to the input length if resampling came out short.
                 if (frames >= 0 && written < frames)

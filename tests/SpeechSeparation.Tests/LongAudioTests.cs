@@ -108,6 +108,56 @@ public class LongAudioTests
         return probe.Max - before;
     }
 
+    /// <summary>
+    /// Issue 17 §1: file separation at rates far from the model's lost the ending (stems silent from 40 s of 60 at
+    /// 96 kHz). Every second of every stem must carry its share of the signal, at the input's rate and length.
+    /// </summary>
+    [Theory]
+    [InlineData(96000, 30.0, 8000)]
+    [InlineData(192000, 20.0, 8000)]
+    [InlineData(384000, 12.0, 8000)]
+    [InlineData(11025, 30.0, 8000)]
+    [InlineData(22050, 30.0, 8000)]
+    [InlineData(8000, 30.0, 48000)]     // a 48 kHz model on an 8 kHz file
+    public void StreamedFilesAtAnyRateKeepSignalToTheEnd(int rate, double seconds, int modelRate)
+    {
+        var dir = Directory.CreateTempSubdirectory("speechsep-rates").FullName;
+        try
+        {
+            var path = Path.Combine(dir, "in.wav");
+            int n = (int)(seconds * rate) + 7;
+            using (var w = new WavWriter(path, new WavFormat(WavSampleFormat.Pcm16, 1, rate)))
+            {
+                var block = new float[rate];
+                for (int done = 0; done < n; done += block.Length)
+                {
+                    for (int i = 0; i < block.Length; i++) block[i] = (float)(0.3 * Math.Sin(2 * Math.PI * 440 * (done + i) / rate) + 0.2 * Math.Sin(2 * Math.PI * 1000 * (done + i) / rate));
+                    w.Write(block.AsSpan(0, Math.Min(block.Length, n - done)));
+                }
+                w.Complete();
+            }
+            using var sep = new NetworkSeparator(new SplitNetwork(modelRate, 0.25f, 0.75f), new SeparatorOptions { WindowSeconds = 4, OverlapSeconds = 1 });
+            var outs = sep.SeparateFile(path, Path.Combine(dir, "out"));
+            double expectedRms = Math.Sqrt((0.3 * 0.3 + 0.2 * 0.2) / 2);
+            for (int s = 0; s < outs.Count; s++)
+            {
+                var stem = Wav.Read(outs[s]);
+                Assert.Equal(rate, stem.SampleRate);
+                Assert.Equal(n, stem.Frames);
+                double share = s == 0 ? 0.25 : 0.75;
+                for (int second = 0; second + 1 <= seconds; second++)
+                {
+                    double rms = Level.Rms(stem.Channel(0).Slice(second * rate, rate));
+                    Assert.True(Math.Abs(rms / (share * expectedRms) - 1) < 0.1, $"{rate} Hz, stem {s}, second {second}: RMS {rms:F4}, expected {share * expectedRms:F4}");
+                }
+            }
+        }
+        finally
+        {
+            Directory.Delete(dir, true);
+        }
+    }
+
     [Fact]
     public void FileSeparationHoldsFlatMemoryWhenTheInputGrowsTenfold()
     {
