@@ -260,13 +260,4 @@ public class ModuleTests
         var y = bn.forward(x).ToFloatArray();
         Assert.Equal((1 - 1) / Math.Sqrt(1.5 + 1e-5), y[0], 5);
     }
-
-    [Fact]
-    public void BuildingAModuleAppliesTheHeapSettingsUnlessOptedOut()
-    {
-        using var net = new Block();
-        bool optedOut = string.Equals(Environment.GetEnvironmentVariable("SPEECHSEP_MALLOC"), "system", StringComparison.OrdinalIgnoreCase);
-        Assert.Equal(OperatingSystem.IsLinux() && !optedOut, NativeHeap.Tuned);
-        Assert.Equal(OperatingSystem.IsLinux(), NativeHeap.Trim());
-    }
 }

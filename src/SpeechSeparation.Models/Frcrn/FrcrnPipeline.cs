@@ -227,6 +227,7 @@ public static class FrcrnPipeline
                 outLen = w.size(1);
                 y = w.ToFloatArray();
             }
+            NativeHeap.Trim();                      // libtorch 2.10's freed activations otherwise fragment the heap over long inputs
             for (int j = 0; j < count; j++)
             {
                 long idx = starts[s0 + j];
