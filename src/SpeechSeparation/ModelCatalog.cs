@@ -21,12 +21,19 @@ public enum ModelTask
 /// <param name="PublishedScores">Scores as published by the authors (quoted, not re-measured), or null when the specs give none.</param>
 /// <param name="WeightsAt">Where the weights are published and which files to fetch.</param>
 /// <param name="Layout">The folder layout <see cref="Separator.Load(string, SeparatorOptions?)"/> expects.</param>
-public sealed record CatalogEntry(string Id, ModelTask Task, string Architecture, int SampleRate, int Outputs, long Parameters, string? PublishedScores, string WeightsAt, string Layout);
+public sealed record CatalogEntry(string Id, ModelTask Task, string Architecture, int SampleRate, int Outputs, long Parameters, string? PublishedScores, string WeightsAt, string Layout)
+{
+    /// <summary>The weights' licence as the publisher states it, or null where the sources seen do not say.</summary>
+    public string? License { get; init; }
+}
 
 /// <summary>The known models: the embedded default model, and the published ones (their weights are not bundled: fetch
 /// them from where <see cref="CatalogEntry.WeightsAt"/> says).</summary>
 public static class ModelCatalog
 {
+    private const string SpeechBrainLayoutText =
+        "SpeechBrain-layout folder: config.json with encoder.ckpt/masknet.ckpt/decoder.ckpt or pytorch_model.bin (detected by its keys)";
+
     /// <summary>Every entry.</summary>
     public static IReadOnlyList<CatalogEntry> All { get; } =
     [
@@ -42,6 +49,15 @@ public static class ModelCatalog
         new("clearervoice/MossFormer2_SS_16K", ModelTask.SpeechSeparation, "mossformer2", 16000, 2, 55_735_410,
             null, "ClearerVoice-Studio checkpoints/MossFormer2_SS_16K",
             "last_best_checkpoint.pt (weights under 'model', optional 'module.' prefix)"),
+        new("alibabasglab/mossformer2-wsj0mix-3spk", ModelTask.SpeechSeparation, "mossformer2", 8000, 3, 55_998_066,
+            null, "Hugging Face alibabasglab/mossformer2-wsj0mix-3spk (trained on WSJ0-3mix): config.json, encoder.ckpt, masknet.ckpt, decoder.ckpt",
+            SpeechBrainLayoutText) { License = "apache-2.0" },
+        new("alibabasglab/mossformer2-librimix-2spk", ModelTask.SpeechSeparation, "mossformer2", 8000, 2, 55_735_410,
+            null, "Hugging Face alibabasglab/mossformer2-librimix-2spk (trained on Libri2Mix): config.json, encoder.ckpt, masknet.ckpt, decoder.ckpt",
+            SpeechBrainLayoutText),
+        new("alibabasglab/mossformer2-whamr-2spk", ModelTask.SpeechSeparation, "mossformer2", 8000, 2, 55_735_410,
+            null, "Hugging Face alibabasglab/mossformer2-whamr-2spk (trained on noisy, reverberant WHAMR!): config.json, encoder.ckpt, masknet.ckpt, decoder.ckpt",
+            SpeechBrainLayoutText + "; decodes the mask net's output directly (apply_mask false, set from config_name)") { License = "mit" },
         new("damo/speech_frcrn_ans_cirm_16k", ModelTask.SpeechEnhancement, "frcrn", 16000, 1, 13_963_604,
             null, "ModelScope model damo/speech_frcrn_ans_cirm_16k",
             "model folder with configuration.json and pytorch_model.bin"),

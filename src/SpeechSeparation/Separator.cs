@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SpeechSeparation.Models.MossFormer2;
 using SpeechSeparation.Serialization;
 using SpeechSeparation.Tensors.NN;
 
@@ -148,10 +149,16 @@ public static class ModelPackage
             return weights;
         }
         if (Directory.Exists(path))
-            return ModelScopeWeights(path)
-                   ?? throw new FileNotFoundException($"'{path}' holds neither {MetadataFile} (a SpeechSeparation package) nor masknet.bin / pytorch_model.bin (a ModelScope model folder).");
+            return Canonical(SpeechBrainFolderWeights(path) ?? ModelScopeWeights(path)
+                   ?? throw new FileNotFoundException($"'{path}' holds neither {MetadataFile} (a SpeechSeparation package) nor masknet.bin / pytorch_model.bin (a ModelScope model folder) nor masknet.ckpt (a SpeechBrain-layout folder)."));
         if (!File.Exists(path)) throw new FileNotFoundException($"No model at '{path}'.", path);
-        return CheckpointFile(path);
+        return Canonical(CheckpointFile(path));
+    }
+
+    /// <summary>SpeechBrain-layout MossFormer2 weights renamed onto the ModelScope names; anything else as it is.</summary>
+    private static IReadOnlyDictionary<string, HostTensor> Canonical(IReadOnlyDictionary<string, HostTensor> weights)
+    {
+        return SpeechBrainLayout.Matches(weights.Keys) ? SpeechBrainLayout.ToModelScope(SpeechBrainLayout.WithWrapperPrefix(weights)) : weights;
     }
 
     /// <summary>Builds the network of a package given as streams (its <c>speechsep.json</c> and its safetensors weights).</summary>
@@ -196,12 +203,45 @@ public static class ModelPackage
         }
         if (Directory.Exists(path) && File.Exists(Path.Combine(path, ModelScopeConfig)))
             return LoadModelScopeFolder(path, options);
+        if (Directory.Exists(path) && SpeechBrainFolderWeights(path) is { } sbWeights)
+            return CreateSpeechBrainLayout(path, sbWeights, options);
         if (Directory.Exists(path))
-            throw new FileNotFoundException($"'{path}' holds neither {MetadataFile} (a SpeechSeparation package) nor {ModelScopeConfig} (a ModelScope model folder).");
+            throw new FileNotFoundException($"'{path}' holds neither {MetadataFile} (a SpeechSeparation package), {ModelScopeConfig} (a ModelScope model folder) " +
+                                            "nor encoder.ckpt/masknet.ckpt/decoder.ckpt or a SpeechBrain-layout pytorch_model.bin (an alibabasglab/mossformer2-* folder).");
         if (!File.Exists(path)) throw new FileNotFoundException($"No model at '{path}'.", path);
+        var checkpoint = CheckpointFile(path);
+        if (options.Architecture is null && SpeechBrainLayout.Matches(checkpoint.Keys))
+            return CreateSpeechBrainLayout(Path.GetDirectoryName(Path.GetFullPath(path))!, checkpoint, options);
         if (options.Architecture is null)
             throw new ArgumentException($"'{path}' is a bare checkpoint: say which architecture it is (SeparatorOptions.Architecture; known: {string.Join(", ", Architectures.Names)}).");
         var cfg = options.ConfigJson is null ? default : JsonDocument.Parse(options.ConfigJson).RootElement.Clone();
-        return Architectures.Create(new NetworkSpec(options.Architecture, cfg, CheckpointFile(path), null, options.Device) { Precision = options.Precision });
+        return Architectures.Create(new NetworkSpec(options.Architecture, cfg, checkpoint, null, options.Device) { Precision = options.Precision });
+    }
+
+    /// <summary>The configuration file of the authors' SpeechBrain-layout repositories.</summary>
+    public const string SpeechBrainConfig = "config.json";
+
+    /// <summary>
+    /// The weights of a folder in the authors' SpeechBrain layout (<c>alibabasglab/mossformer2-*</c>): the three
+    /// <c>.ckpt</c> files, or a <c>pytorch_model.bin</c> whose keys are in that layout; null otherwise.
+    /// </summary>
+    private static IReadOnlyDictionary<string, HostTensor>? SpeechBrainFolderWeights(string dir)
+    {
+        if (SpeechBrainLayout.Files.Any(f => File.Exists(Path.Combine(dir, f.File)))) return SpeechBrainLayout.LoadWrapper(dir);
+        var single = Path.Combine(dir, SpeechBrainLayout.SingleFile);
+        if (!File.Exists(single)) return null;
+        var weights = StateDict.Load(single);
+        return SpeechBrainLayout.Matches(weights.Keys) ? weights : null;
+    }
+
+    /// <summary>MossFormer2 from SpeechBrain-layout weights, configured by <see cref="SeparatorOptions.ConfigJson"/>, else
+    /// the folder's <c>config.json</c>, else what the weights say.</summary>
+    private static ISeparationNetwork CreateSpeechBrainLayout(string dir, IReadOnlyDictionary<string, HostTensor> weights, SeparatorOptions options)
+    {
+        var configPath = Path.Combine(dir, SpeechBrainConfig);
+        JsonElement cfg = options.ConfigJson is not null ? JsonDocument.Parse(options.ConfigJson).RootElement.Clone()
+            : File.Exists(configPath) ? JsonDocument.Parse(File.ReadAllText(configPath)).RootElement.Clone()
+            : default;
+        return Architectures.Create(new NetworkSpec(options.Architecture ?? MossFormerNetworks.MossFormer2Name, cfg, weights, null, options.Device) { Precision = options.Precision });
     }
 }

@@ -4,6 +4,7 @@ using SpeechSeparation.Models.Baselines;
 using SpeechSeparation.Models.MossFormer2;
 using SpeechSeparation.Signal;
 using SpeechSeparation.Tensors;
+using SpeechSeparation.Tests;
 
 namespace SpeechSeparation.Conformance.Tests;
 
@@ -34,6 +35,35 @@ public class SeparateCommandTests
             Assert.Empty(Cli.InputGlob.Expand(P("*.flac")));
             Assert.True(Cli.InputGlob.IsPattern("x/*.wav"));
             Assert.False(Cli.InputGlob.IsPattern("x/a.wav"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void SpeechBrainLayoutFolderWritesThreeSpeakers()
+    {
+        // The authors' 3-speaker repository layout (tiny random weights from the upstream code): config.json and the
+        // three .ckpt files; the separated stems sum back to the mixture's scale under the default gain policy.
+        var dir = Directory.CreateTempSubdirectory("speechsep-sb-cli").FullName;
+        try
+        {
+            var src = TestPaths.Fixture("sb_mossformer2_3spk_tiny");
+            var model = Path.Combine(dir, "model");
+            Directory.CreateDirectory(model);
+            foreach (var f in new[] { "encoder.ckpt", "masknet.ckpt", "decoder.ckpt" }) File.Copy(Path.Combine(src, f), Path.Combine(model, f));
+            File.WriteAllText(Path.Combine(model, "config.json"), JsonNode.Parse(File.ReadAllText(Path.Combine(src, "config.json")))!["hyper"]!.ToJsonString());
+            var tone = Enumerable.Range(0, 12345).Select(i => (float)(0.2 * Math.Sin(i * 0.1) + 0.1 * Math.Sin(i * 0.37))).ToArray();
+            Wav.Write(Path.Combine(dir, "mix.wav"), AudioBuffer.FromMono(tone, 8000));
+            var (code, stdout, err) = Run(new SeparateCommand(false), Path.Combine(dir, "mix.wav"), "--model", model, "--out", Path.Combine(dir, "out"));
+            Assert.True(code == 0, err);
+            foreach (var s in new[] { "mix_speaker1.wav", "mix_speaker2.wav", "mix_speaker3.wav" })
+            {
+                var stem = Wav.Read(Path.Combine(dir, "out", s));
+                Assert.Equal((8000, 12345), (stem.SampleRate, stem.Frames));
+                Assert.True(stem.Channel(0).ToArray().Any(v => v != 0), s + " is silent");
+                Assert.Contains(s, stdout);
+            }
+            Assert.False(File.Exists(Path.Combine(dir, "out", "mix_speaker4.wav")));
         }
         finally { Directory.Delete(dir, true); }
     }

@@ -22,6 +22,7 @@ public sealed class ModelsCommand : ICommand
             if (e.PublishedScores is not null) stdout.WriteLine($"    published: {e.PublishedScores}");
             stdout.WriteLine($"    weights: {e.WeightsAt}");
             stdout.WriteLine($"    layout: {e.Layout}");
+            if (e.License is not null) stdout.WriteLine($"    licence: {e.License}");
         }
         stdout.WriteLine();
         stdout.WriteLine($"architectures this build can run: {string.Join(", ", Architectures.Names)}");

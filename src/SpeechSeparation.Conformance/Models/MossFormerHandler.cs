@@ -184,7 +184,7 @@ internal static partial class MossFormerFixtures
         }
     }
 
-    private static void CompareProbe(Fixture f, FixtureReport report, string name, Dictionary<string, (long[] Shape, double[] Values)> probes)
+    internal static void CompareProbe(Fixture f, FixtureReport report, string name, Dictionary<string, (long[] Shape, double[] Values)> probes)
     {
         string key = name.StartsWith("inter_", StringComparison.Ordinal) ? name["inter_".Length..] : name;
         if (!probes.TryGetValue(key, out var p)) { report.Fail(name, $"no intermediate '{key}' is produced by this module"); return; }

@@ -45,6 +45,13 @@ public sealed record MossFormer2Config
     [JsonPropertyName("fsmn_lorder")] public int FsmnLorder { get; init; } = 20;
     /// <summary>Sample rate of the released weights.</summary>
     [JsonPropertyName("sample_rate")] public int SampleRate { get; init; } = 8000;
+    /// <summary>
+    /// Multiply the encoder output by the mask net's output before decoding (true: every published model but one). The
+    /// authors' WHAMR! model (<c>alibabasglab/mossformer2-whamr-2spk</c>) decodes the mask net's output directly;
+    /// upstream switches this on its <c>config_name</c>, here it is this explicit option (<see cref="FromJson"/> sets it
+    /// from that name too).
+    /// </summary>
+    [JsonPropertyName("apply_mask")] public bool ApplyMask { get; init; } = true;
 
     /// <summary>ModelScope <c>damo/speech_mossformer2_separation_temporal_8k</c> (55,735,410 parameters).</summary>
     public static MossFormer2Config ModelScope8k { get; } = new();
@@ -52,17 +59,45 @@ public sealed record MossFormer2Config
     /// <summary>ClearerVoice-Studio <c>MossFormer2_SS_16K</c> (same network, 16 kHz).</summary>
     public static MossFormer2Config ClearerVoice16k { get; } = new() { SampleRate = 16000 };
 
-    /// <summary>Reads a config from a JSON object with the ModelScope names (ClearerVoice's wrapper names are accepted
-    /// too); unknown names are ignored.</summary>
+    /// <summary>The <c>config_name</c> upstream decodes without the mask product (see <see cref="ApplyMask"/>).</summary>
+    public const string WhamrConfigName = "mossformer2-whamr-2spk";
+
+    /// <summary>
+    /// Reads a config from a JSON object with the ModelScope names. Also accepted: ClearerVoice's wrapper names, and the
+    /// <c>config.json</c> of the authors' SpeechBrain-layout repositories (<c>encoder_out_nchannels</c>,
+    /// <c>intra_numlayers</c>, <c>masknet_numspks</c>, <c>masknet_norm</c>, <c>masknet_extraskipconnection</c>,
+    /// <c>config_name</c>; see <see cref="SpeechBrainLayout"/>). Unknown names are ignored.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A SpeechBrain-layout option this network does not have (more than one
+    /// dual-path layer, the extra linear layer, several input channels).</exception>
     public static MossFormer2Config FromJson(JsonElement json)
     {
         if (json.ValueKind != JsonValueKind.Object) return new();
         var c = json.Deserialize<MossFormer2Config>(MossFormerConfig.JsonOptions) ?? new();
-        int? Int(string name) => json.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : null;
+        int? Int(string name) => json.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? (int)v.GetDouble() : null;
+        bool? Bool(string name) => json.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
+        string? Str(string name) => json.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         if (Int("encoder_embedding_dim") is { } e) c = c with { InChannels = e };
         if (Int("mossformer_sequence_dim") is { } m) c = c with { OutChannels = m };
         if (Int("num_mossformer_layer") is { } l) c = c with { NumBlocks = l };
         if (Int("encoder_kernel_size") is { } k) c = c with { KernelSize = k };
+        // The SpeechBrain-layout config.json (alibabasglab/mossformer2-*).
+        if (Int("encoder_out_nchannels") is { } n) c = c with { InChannels = n, OutChannels = n };
+        if (Int("intra_numlayers") is { } depth) c = c with { NumBlocks = depth };
+        if (Int("masknet_numspks") is { } spks) c = c with { NumSpks = spks };
+        if (Str("masknet_norm") is { } norm) c = c with { Norm = norm };
+        if (Bool("masknet_extraskipconnection") is { } skip) c = c with { SkipAroundIntra = skip };
+        if (Int("masknet_numlayers") is { } layers && layers != 1)
+            throw new NotSupportedException($"masknet_numlayers = {layers}: MossFormer2 has one dual-path layer (every published model uses 1).");
+        if (Bool("masknet_useextralinearlayer") == true)
+            throw new NotSupportedException("masknet_useextralinearlayer = true is not supported (no published model uses it).");
+        if (Int("encoder_in_nchannels") is { } inCh && inCh != 1)
+            throw new NotSupportedException($"encoder_in_nchannels = {inCh}: only mono input (1) is supported.");
+        if (!json.TryGetProperty("apply_mask", out _))
+        {
+            if (Str("config_name") == WhamrConfigName) c = c with { ApplyMask = false };
+            if (Bool("skip_mask_multiplication") is { } skipMask) c = c with { ApplyMask = !skipMask };
+        }
         return c;
     }
 }

@@ -47,21 +47,37 @@ public sealed class MossFormer2Separator : Module<Tensor, Tensor>
         var w = enc.forward(input);                 // [B, N, L]
         probe?.Invoke("enc_out", w);
         var masks = maskNet.forward(w, probe);      // [S, B, N, L]
-        return MaskedDecoding.Run(dec, w, masks, input.shape[^1]).MoveToOuterDisposeScope(); // [B, T, S]
+        return MaskedDecoding.Run(dec, w, masks, input.shape[^1], Config.ApplyMask).MoveToOuterDisposeScope(); // [B, T, S]
     }
 
     /// <summary>
     /// Loads a checkpoint strictly: ModelScope's <c>pytorch_model.bin</c> (a plain state dict) or ClearerVoice's
     /// <c>last_best_checkpoint.pt</c> (weights under <c>model</c>, keys possibly prefixed <c>module.</c>). Unlike the
-    /// upstream loaders, nothing may be missing or left over.
+    /// upstream loaders, nothing may be missing or left over. The authors' SpeechBrain layout is accepted too (a folder
+    /// with <c>encoder.ckpt</c>/<c>masknet.ckpt</c>/<c>decoder.ckpt</c> or <c>pytorch_model.bin</c>, or that file; detected
+    /// by its keys, renamed by <see cref="SpeechBrainLayout"/>).
     /// </summary>
     public void LoadCheckpoint(string path)
     {
+        if (Directory.Exists(path))
+        {
+            try { this.LoadStateDict(SpeechBrainLayout.Load(path), strict: true); }
+            catch (StateDictMismatchException e) { throw SpeechBrainLayout.Translate(e); }
+            return;
+        }
         var root = TorchCheckpoint.Load(path);
         IReadOnlyDictionary<string, HostTensor> sd;
         try { sd = Serialization.StateDict.Extract(root, "model"); }
         catch (InvalidDataException) { sd = Serialization.StateDict.Extract(root); }
-        this.LoadStateDict(NormalizeKeys(sd), strict: true);
+        sd = NormalizeKeys(sd);
+        if (!SpeechBrainLayout.Matches(sd.Keys))
+        {
+            this.LoadStateDict(sd, strict: true);
+            return;
+        }
+        sd = SpeechBrainLayout.ToModelScope(SpeechBrainLayout.WithWrapperPrefix(sd));
+        try { this.LoadStateDict(sd, strict: true); }
+        catch (StateDictMismatchException e) { throw SpeechBrainLayout.Translate(e); }
     }
 
     /// <summary>Removes a <c>module.</c> prefix (DataParallel) from the keys that have one.</summary>

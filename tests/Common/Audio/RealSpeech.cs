@@ -4,13 +4,15 @@ namespace SpeechSeparation.Tests;
 
 /// <summary>
 /// Real recorded speech from Debian packages installed by the test command (<c>./build.sh test</c>):
-/// asterisk-core-sounds-en-wav (voice en_US_f_Allison) and asterisk-core-sounds-it-wav (it_IT_m_Carlo), 8 kHz.
+/// asterisk-core-sounds-en-wav (voice en_US_f_Allison), asterisk-core-sounds-it-wav (it_IT_m_Carlo) and
+/// asterisk-core-sounds-ru-wav (ru_RU_f_IvrvoiceRU), 8 kHz.
 /// Mixtures are built at test time; no audio is committed.
 /// </summary>
 internal static class RealSpeech
 {
     public const string EnglishFemale = "/usr/share/asterisk/sounds/en_US_f_Allison";
     public const string ItalianMale = "/usr/share/asterisk/sounds/it_IT_m_Carlo";
+    public const string RussianFemale = "/usr/share/asterisk/sounds/ru_RU_f_IvrvoiceRU";
 
     /// <summary>Prompts of one voice, shuffled by <paramref name="seed"/> and concatenated to <paramref name="seconds"/> at 8 kHz.</summary>
     public static float[] Voice(string folder, double seconds, int seed)

@@ -22,6 +22,8 @@ public class MossFormerFixtureTests
         "mossformer_ms_published_8k",
         "mossformer2_ms_published_8k",
         "clearvoice_mossformer2_ss_16k_published",
+        "sb_mossformer2_3spk_tiny",
+        "sb_mossformer2_3spk_published_keys",
     };
 
     [Theory]
@@ -39,5 +41,8 @@ public class MossFormerFixtureTests
         Assert.Contains("split_files:output", names);
         report = FixtureAssert.Passes(TestPaths.Fixture("clearvoice_mossformer2_ss_tiny"));
         Assert.Contains("pipe0_decoded", report.Checks.Select(c => c.Name));
+        report = FixtureAssert.Passes(TestPaths.Fixture("sb_mossformer2_3spk_tiny"));
+        Assert.Equal(["output", "output_b2", "inter_enc_out", "inter_dual_mdl_out", "inter_masknet_out", "output_alt_branch", "pipe_out"],
+            report.Checks.Select(c => c.Name));
     }
 }
