@@ -53,12 +53,31 @@ public sealed class DataLoader
     public int[] Order(int epoch)
     {
         var order = Enumerable.Range(0, _source.Count).ToArray();
-        if (Shuffle) new Random(HashCode.Combine(Seed, epoch, 0x5eed)).Shuffle(order);
+        if (Shuffle) new Random(DeriveSeed(Seed, epoch, -1)).Shuffle(order);
         return order;
     }
 
     /// <summary>The random generator example <paramref name="index"/> gets in <paramref name="epoch"/>.</summary>
-    public Random ExampleRandom(int epoch, int index) => new(HashCode.Combine(Seed, epoch, index));
+    public Random ExampleRandom(int epoch, int index) => new(DeriveSeed(Seed, epoch, index));
+
+    /// <summary>
+    /// A seed that depends only on (seed, epoch, index), the same in every process and on every machine (SplitMix64
+    /// finalisers over the three values). <see cref="HashCode.Combine{T1, T2, T3}"/> must not be used for this: .NET
+    /// randomises it per process, which made every training run draw different data.
+    /// </summary>
+    public static int DeriveSeed(int seed, int epoch, int index)
+    {
+        static ulong Mix(ulong z)
+        {
+            z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+            return z ^ (z >> 31);
+        }
+        ulong h = Mix((ulong)(uint)seed + 0x9E3779B97F4A7C15UL);
+        h = Mix(h ^ ((ulong)(uint)epoch + 0x9E3779B97F4A7C15UL));
+        h = Mix(h ^ ((ulong)(uint)index + 0x9E3779B97F4A7C15UL));
+        return (int)(h & 0x7FFFFFFF);
+    }
 
     /// <summary>Builds one batch (synchronously).</summary>
     public Batch Collate(IReadOnlyList<SeparationExample> examples)
