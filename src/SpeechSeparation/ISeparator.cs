@@ -25,7 +25,10 @@ public interface ISeparator : IDisposable
     /// <summary>Separates mono samples at <paramref name="sampleRate"/>.</summary>
     SeparationResult Separate(ReadOnlySpan<float> samples, int sampleRate, CancellationToken cancellationToken = default);
 
-    /// <summary>Separates several mixtures (windows of all of them are batched through the model).</summary>
+    /// <summary>
+    /// Separates several mixtures, one after another: the same results as calling <see cref="Separate(AudioBuffer, IProgress{double}?, CancellationToken)"/>
+    /// on each. Windows are batched within each mixture (<see cref="SeparatorOptions.BatchSize"/>), not across mixtures.
+    /// </summary>
     IReadOnlyList<SeparationResult> SeparateBatch(IReadOnlyList<AudioBuffer> mixtures, CancellationToken cancellationToken = default);
 
     /// <summary>Separates on a worker thread.</summary>

@@ -56,7 +56,11 @@ public sealed record SeparatorOptions
     /// <summary>Numeric precision of the network (float32 by default; see <see cref="SpeechSeparation.Precision"/>).</summary>
     public Precision Precision { get; init; } = Precision.Float32;
 
-    /// <summary>libtorch intra-op threads (null keeps libtorch's default).</summary>
+    /// <summary>
+    /// libtorch intra-op threads (null keeps libtorch's default). This is a <b>process-wide</b> libtorch setting applied
+    /// when the separator is created: it affects every model in the process, and the last separator created with a value
+    /// wins. Use one value per process.
+    /// </summary>
     public int? Threads { get; init; }
 
     /// <summary>Window length for long audio, in seconds of model-rate audio.</summary>

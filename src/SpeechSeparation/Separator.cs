@@ -37,7 +37,7 @@ public static class Enhancer
             network.Dispose();
             throw new InvalidOperationException($"'{path}' is a {network.SourceNames.Count}-source separator, not an enhancer.");
         }
-        return new NetworkSeparator(network, options);
+        return new NetworkEnhancer(network, options);
     }
 }
 
