@@ -10,7 +10,7 @@ namespace SpeechSeparation.Conformance.Tests;
 
 public class SeparateCommandTests
 {
-    private static (int Code, string Out, string Err) Run(ICommand c, params string[] args)
+    private static (int Code, string Out, string Err) Run(CliCommand c, params string[] args)
     {
         var o = new StringWriter();
         var e = new StringWriter();

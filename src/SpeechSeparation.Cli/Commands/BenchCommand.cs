@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
@@ -7,53 +8,46 @@ namespace SpeechSeparation.Cli.Commands;
 
 /// <summary>
 /// <c>speechsep bench (--model PATH | --arch NAME [--config JSON]) [--seconds S] [--runs N] [--threads N] [--device D]
-/// [--precision fp32|bf16]</c>: real-time factor (processing time ÷ audio duration) of one forward pass on this machine,
+/// [--precision fp32|bf16] [--batch-size B] [--json]</c>: real-time factor (processing time ÷ audio duration) of one forward pass on this machine,
 /// median of N runs after a warm-up. Without --model, the architecture is built with random weights (the published
 /// weights are not bundled); with <c>--precision bf16</c> it is then run as <see cref="Separator.Load(string, SeparatorOptions?)"/> would run it.
 /// </summary>
-public sealed class BenchCommand : ICommand
+public sealed class BenchCommand : CliCommand
 {
     /// <inheritdoc />
-    public string Name => "bench";
+    public override string Name => "bench";
 
     /// <inheritdoc />
-    public string Summary => "real-time factor of a model on this machine (median of N forward passes)";
+    public override string Summary => "real-time factor of a model on this machine (median of N forward passes)";
+
+    private readonly Option<string> _model = CommonOptions.Model("Model to time (package/folder/checkpoint or 'default'); or give --arch for random weights.");
+    private readonly Option<string> _arch = CommonOptions.Arch();
+    private readonly Option<string> _config = CommonOptions.Config();
+    private readonly Option<double> _seconds = new("--seconds") { Description = "Audio length per forward pass.", DefaultValueFactory = _ => 4.0 };
+    private readonly Option<int> _runs = new("--runs") { Description = "Timed runs after one warm-up (the median is reported).", DefaultValueFactory = _ => 3 };
+    private readonly Option<int?> _threads = CommonOptions.Threads();
+    private readonly Option<string> _device = CommonOptions.Device();
+    private readonly Option<string> _precision = CommonOptions.Precision();
+    private readonly Option<int> _batch = new("--batch-size") { Description = "Mixtures per forward pass.", DefaultValueFactory = _ => 1 };
+    private readonly Option<bool> _json = CommonOptions.Json();
 
     /// <inheritdoc />
-    public int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    protected override void Configure(Command command)
     {
-        string? model = null, arch = null, config = null;
-        double seconds = 4;
-        int runs = 3;
-        var device = torch.CPU;
-        var precision = Precision.Float32;
-        try
-        {
-            for (int i = 0; i < args.Length; i++)
-            {
-                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-                switch (args[i])
-                {
-                    case "--model": model = Next(); break;
-                    case "--arch": arch = Next(); break;
-                    case "--config": config = Next(); break;
-                    case "--seconds": seconds = double.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "--runs": runs = int.Parse(Next(), CultureInfo.InvariantCulture); break;
-                    case "--threads": torch.set_num_threads(int.Parse(Next(), CultureInfo.InvariantCulture)); break;
-                    case "--device": device = torch.device(Next()); break;
-                    case "--precision": precision = SeparateCommand.ParsePrecision(Next()); break;
-                    default: throw new ArgumentException($"Unknown argument {args[i]}.");
-                }
-            }
-            if (model is null && arch is null) throw new ArgumentException("Give --model PATH or --arch NAME.");
-            if (runs < 1 || seconds <= 0) throw new ArgumentException("--runs and --seconds must be positive.");
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException)
-        {
-            stderr.WriteLine($"bench: {e.Message}");
-            stderr.WriteLine("usage: speechsep bench (--model PATH | --arch NAME [--config JSON]) [--seconds S] [--runs N] [--threads N] [--device D] [--precision fp32|bf16]");
-            return 2;
-        }
+        foreach (var o in new Option[] { _model, _arch, _config, _seconds, _runs, _threads, _device, _precision, _batch, _json }) command.Options.Add(o);
+    }
+
+    /// <inheritdoc />
+    protected override int Execute(ParseResult parse, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        string? model = parse.GetValue(_model), arch = parse.GetValue(_arch), config = parse.GetValue(_config);
+        double seconds = parse.GetValue(_seconds);
+        int runs = parse.GetValue(_runs), batch = parse.GetValue(_batch);
+        var device = CommonOptions.ParseDevice(parse.GetValue(_device)!);
+        var precision = CommonOptions.ParsePrecision(parse.GetValue(_precision)!);
+        if (model is null && arch is null) throw new UsageException("Give --model PATH or --arch NAME.");
+        if (runs < 1 || seconds <= 0 || batch < 1) throw new UsageException("--runs, --seconds and --batch-size must be positive.");
+        if (parse.GetValue(_threads) is { } threads) torch.set_num_threads(threads);
 
         Func<Tensor, Tensor> forward;
         int rate;
@@ -86,7 +80,8 @@ public sealed class BenchCommand : ICommand
             {
                 using var scope = torch.NewDisposeScope();
                 using var _ = torch.inference_mode();
-                var x = (torch.randn(1, n) * 0.1).to(device);
+                ct.ThrowIfCancellationRequested();
+                var x = (torch.randn(batch, n) * 0.1).to(device);
                 var clock = Stopwatch.StartNew();
                 forward(x);
                 torch.cuda.synchronize();
@@ -94,9 +89,19 @@ public sealed class BenchCommand : ICommand
             }
             times.Sort();
             double median = times[times.Count / 2];
-            stdout.WriteLine($"{name}: {parameters:N0} parameters, {seconds:0.##} s at {rate} Hz on {device}, {torch.get_num_threads()} threads, {(precision == Precision.Float32 ? "float32" : "bfloat16")}");
+            string prec = precision == Precision.Float32 ? "float32" : "bfloat16";
+            if (parse.GetValue(_json))
+            {
+                stdout.WriteLine(JsonSerializer.Serialize(new
+                {
+                    architecture = name, parameters, seconds, sample_rate = rate, batch_size = batch, device = device.ToString(), threads = torch.get_num_threads(),
+                    precision = prec, libtorch = torch.__version__, runs, median_seconds = median, real_time_factor = median / (seconds * batch), times,
+                }, new JsonSerializerOptions { WriteIndented = true }));
+                return 0;
+            }
+            stdout.WriteLine($"{name}: {parameters:N0} parameters, {batch} × {seconds:0.##} s at {rate} Hz on {device}, {torch.get_num_threads()} threads, {prec}");
             stdout.WriteLine($"libtorch {torch.__version__} (TorchSharp); malloc mmap threshold {(NativeHeap.Tuned ? "4 MiB" : "glibc default")} (SPEECHSEP_MALLOC=system to opt out)");
-            stdout.WriteLine($"median {median:F3} s over {runs} runs → real-time factor {median / seconds:F3} ({seconds / median:F1}× real time)");
+            stdout.WriteLine($"median {median:F3} s over {runs} runs → real-time factor {median / (seconds * batch):F3} ({seconds * batch / median:F1}× real time)");
         }
         return 0;
     }

@@ -1,53 +1,74 @@
+using System.CommandLine;
+using System.Text.Json;
 using SpeechSeparation.Conformance;
 
 namespace SpeechSeparation.Cli.Commands;
 
-/// <summary><c>speechsep check-fixture DIR...</c>: runs reference fixture folders and exits 0 only if all pass.</summary>
-public sealed class CheckFixtureCommand : ICommand
+/// <summary><c>speechsep check-fixture DIR... [--device D] [--json]</c>: runs reference fixture folders and exits 0 only if all pass.</summary>
+public sealed class CheckFixtureCommand : CliCommand
 {
     /// <inheritdoc />
-    public string Name => "check-fixture";
+    public override string Name => "check-fixture";
 
     /// <inheritdoc />
-    public string Summary => "run reference fixture folders (config.json + .npy + .pt); exit 0 only if all pass";
+    public override string Summary => "run reference fixture folders (config.json + .npy + .pt); exit 0 only if all pass";
 
-    /// <inheritdoc />
-    public int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    private readonly Argument<string[]> _dirs = new("dirs")
     {
-        if (args.Length == 0)
+        Description = "Fixture folders (with config.json); a folder without one is searched for fixture folders.",
+        Arity = ArgumentArity.OneOrMore,
+    };
+    private readonly Option<string> _device = CommonOptions.Device();
+    private readonly Option<bool> _json = CommonOptions.Json();
+
+    /// <inheritdoc />
+    protected override void Configure(Command command)
+    {
+        command.Arguments.Add(_dirs);
+        command.Options.Add(_device);
+        command.Options.Add(_json);
+    }
+
+    /// <inheritdoc />
+    protected override int Execute(ParseResult parse, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        ModuleFixture.Device = CommonOptions.ParseDevice(parse.GetValue(_device)!);
+        if (ModuleFixture.Device.type == DeviceType.CUDA)
         {
-            stderr.WriteLine("usage: speechsep check-fixture DIR [DIR...] [--device cpu|cuda[:N]]   (a DIR without config.json is searched for fixture folders)");
-            return 2;
+            torch.backends.cuda.matmul.allow_tf32 = false;   // fixtures compare against float32 references
+            torch.backends.cudnn.allow_tf32 = false;
         }
         var folders = new List<string>();
-        for (int i = 0; i < args.Length; i++)
+        foreach (var a in parse.GetValue(_dirs) ?? [])
         {
-            var a = args[i];
-            if (a == "--device" && i + 1 < args.Length)
-            {
-                ModuleFixture.Device = torch.device(args[++i]);
-                if (ModuleFixture.Device.type == DeviceType.CUDA)
-                {
-                    torch.backends.cuda.matmul.allow_tf32 = false;   // fixtures compare against float32 references
-                    torch.backends.cudnn.allow_tf32 = false;
-                }
-                continue;
-            }
             if (File.Exists(Path.Combine(a, "config.json"))) folders.Add(a);
             else if (Directory.Exists(a))
                 folders.AddRange(Directory.EnumerateFiles(a, "config.json", SearchOption.AllDirectories)
                     .Select(f => Path.GetDirectoryName(f)!).Order(StringComparer.Ordinal));
-            else { stderr.WriteLine($"check-fixture: '{a}' is not a folder."); return 2; }
+            else throw new UsageException($"'{a}' is not a folder.");
         }
-        if (folders.Count == 0) { stderr.WriteLine("check-fixture: no config.json found."); return 2; }
+        if (folders.Count == 0) throw new UsageException("no config.json found.");
+        bool json = parse.GetValue(_json);
+        var reports = new List<object>();
         int failed = 0;
         foreach (var f in folders)
         {
+            ct.ThrowIfCancellationRequested();
             var report = FixtureRunner.Run(f);
-            report.WriteTo(stdout);
             if (!report.Passed) failed++;
+            if (!json) { report.WriteTo(stdout); continue; }
+            reports.Add(new
+            {
+                fixture = f, passed = report.Passed,
+                checks = report.Checks.Select(c => new
+                {
+                    name = c.Name, passed = c.Passed, skipped = c.Skipped, detail = c.Detail,
+                    max_abs = double.IsFinite(c.MaxAbs) ? c.MaxAbs : (double?)null, rel_l2 = double.IsFinite(c.RelL2) ? c.RelL2 : (double?)null,
+                }),
+            });
         }
-        if (folders.Count > 1) stdout.WriteLine($"{folders.Count - failed} of {folders.Count} fixtures passed");
+        if (json) stdout.WriteLine(JsonSerializer.Serialize(new { fixtures = reports, passed = folders.Count - failed, failed }, new JsonSerializerOptions { WriteIndented = true }));
+        else if (folders.Count > 1) stdout.WriteLine($"{folders.Count - failed} of {folders.Count} fixtures passed");
         return failed == 0 ? 0 : 1;
     }
 }

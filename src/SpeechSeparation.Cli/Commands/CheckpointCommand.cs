@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using SpeechSeparation.Serialization;
@@ -9,43 +10,32 @@ namespace SpeechSeparation.Cli.Commands;
 /// legacy) or safetensors file — name, dtype, shape, element count — then the non-tensor entries (epoch, optimizer
 /// settings, placeholder objects…), and the parameter count of the state dict found in it.
 /// </summary>
-public sealed class CheckpointCommand : ICommand
+public sealed class CheckpointCommand : CliCommand
 {
     /// <inheritdoc />
-    public string Name => "checkpoint";
+    public override string Name => "checkpoint";
 
     /// <inheritdoc />
-    public string Summary => "list the tensors, other entries and parameter count of a .pt/.bin/safetensors file";
+    public override string Summary => "list the tensors, other entries and parameter count of a .pt/.bin/safetensors file";
+
+    private readonly Argument<string> _file = new("file") { Description = "A torch.save file (zip or legacy) or a safetensors file." };
+    private readonly Option<string> _key = new("--key") { Description = "Take the state dict under this key (e.g. model)." };
+    private readonly Option<bool> _json = CommonOptions.Json();
 
     /// <inheritdoc />
-    public int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    protected override void Configure(Command command)
     {
-        string? file = null, subKey = null;
-        bool json = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            switch (args[i])
-            {
-                case "--json": json = true; break;
-                case "--key" when i + 1 < args.Length: subKey = args[++i]; break;
-                case "-h" or "--help":
-                    stdout.WriteLine("usage: speechsep checkpoint FILE [--json] [--key SUBKEY]");
-                    return 0;
-                default:
-                    if (args[i].StartsWith("--", StringComparison.Ordinal) || file is not null)
-                    {
-                        stderr.WriteLine($"checkpoint: unexpected argument '{args[i]}'. usage: speechsep checkpoint FILE [--json] [--key SUBKEY]");
-                        return 2;
-                    }
-                    file = args[i];
-                    break;
-            }
-        }
-        if (file is null)
-        {
-            stderr.WriteLine("usage: speechsep checkpoint FILE [--json] [--key SUBKEY]");
-            return 2;
-        }
+        command.Arguments.Add(_file);
+        command.Options.Add(_key);
+        command.Options.Add(_json);
+    }
+
+    /// <inheritdoc />
+    protected override int Execute(ParseResult parse, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        string file = parse.GetValue(_file)!;
+        string? subKey = parse.GetValue(_key);
+        bool json = parse.GetValue(_json);
         if (!File.Exists(file)) throw new FileNotFoundException($"No such file: {file}", file);
 
         var format = DetectFormat(file);

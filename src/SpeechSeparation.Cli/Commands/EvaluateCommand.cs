@@ -1,3 +1,4 @@
+using System.CommandLine;
 using SpeechSeparation.Evaluation;
 
 namespace SpeechSeparation.Cli.Commands;
@@ -7,58 +8,48 @@ namespace SpeechSeparation.Cli.Commands;
 /// dataset (folders or CSV manifest), in parallel, writing per-utterance CSV/JSON, a summary, and optionally a
 /// self-contained HTML report.
 /// </summary>
-public sealed class EvaluateCommand : ICommand
+public sealed class EvaluateCommand : CliCommand
 {
     /// <inheritdoc />
-    public string Name => "evaluate";
+    public override string Name => "evaluate";
 
     /// <inheritdoc />
-    public string Summary => "score estimate files against references (SI-SNR(i), SDR/SIR/SAR, STOI, ESTOI); CSV/JSON + HTML report";
+    public override string Summary => "score estimate files against references (SI-SNR(i), SDR/SIR/SAR, STOI, ESTOI); CSV/JSON + HTML report";
 
-    private const string Usage =
-        "usage: speechsep evaluate (--data DIR (--estimates DIR | --model M) | --manifest FILE.csv) [--out DIR] [--metrics LIST]\n" +
-        "                          [--jobs N] [--max-length-mismatch SAMPLES] [--report report.html] [--quiet]\n" +
-        "  --data DIR        dataset folder: mix/ + s1/ s2/ … (separation) or noisy/ + clean/ (enhancement)\n" +
-        "  --estimates DIR   estimates: DIR/s1/NAME.wav …, DIR/STEM_s1.wav …, or DIR/NAME.wav for one source\n" +
-        "  --model M         run a model on each mixture instead (package/ModelScope folder, 'default', or checkpoint with --arch/--config)\n" +
-        "  --manifest FILE   CSV with columns id, mixture, s1..sN (or clean), e1..eN (or estimate)\n" +
-        "  --out DIR         where results.csv, results_summary.csv and results.json go (default: current folder)\n" +
-        "  --metrics LIST    comma list of si_snr, si_snri, sdr (SDR/SIR/SAR/SDRi), snr, stoi, estoi, all (default: si_snr,si_snri,sdr,stoi,estoi)\n" +
-        "  --jobs N          utterances evaluated in parallel (default: processor count)\n" +
-        "  --report FILE     also write a self-contained HTML report";
+    private readonly Option<string> _data = new("--data") { Description = "Dataset folder: mix/ + s1/ s2/ … (separation) or noisy/ + clean/ (enhancement)." };
+    private readonly Option<string> _estimates = new("--estimates") { Description = "Estimates: DIR/s1/NAME.wav …, DIR/STEM_s1.wav …, or DIR/NAME.wav for one source." };
+    private readonly Option<string> _model = CommonOptions.Model("Run a model on each mixture instead (package/ModelScope folder, 'default', or checkpoint with --arch/--config).");
+    private readonly Option<string> _arch = CommonOptions.Arch();
+    private readonly Option<string> _config = CommonOptions.Config();
+    private readonly Option<string> _manifest = new("--manifest") { Description = "CSV with columns id, mixture, s1..sN (or clean), e1..eN (or estimate)." };
+    private readonly Option<string> _out = new("--out", "-o") { Description = "Where results.csv, results_summary.csv and results.json go (default: current folder)." };
+    private readonly Option<string> _report = new("--report") { Description = "Also write a self-contained HTML report." };
+    private readonly Option<string> _metrics = new("--metrics") { Description = "Comma list of si_snr, si_snri, sdr (SDR/SIR/SAR/SDRi), snr, stoi, estoi, all.", DefaultValueFactory = _ => "si_snr,si_snri,sdr,stoi,estoi" };
+    private readonly Option<int> _jobs = new("--jobs", "-j") { Description = "Utterances evaluated in parallel.", DefaultValueFactory = _ => Environment.ProcessorCount };
+    private readonly Option<int> _mismatch = new("--max-length-mismatch") { Description = "Largest estimate/reference length difference accepted, in samples.", DefaultValueFactory = _ => new EvaluationOptions().MaxLengthMismatch };
+    private readonly Option<bool> _quiet = new("--quiet", "-q") { Description = "No progress lines." };
+    private readonly Option<bool> _json = CommonOptions.Json();
 
     /// <inheritdoc />
-    public int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    protected override void Configure(Command command)
     {
-        string? data = null, estimates = null, manifest = null, outDir = null, report = null, model = null, arch = null, config = null;
-        var metrics = EvaluationMetrics.Default;
-        int jobs = Environment.ProcessorCount, mismatch = new EvaluationOptions().MaxLengthMismatch;
-        bool quiet = false;
-        for (int i = 0; i < args.Length; i++)
-        {
-            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-            switch (args[i])
-            {
-                case "--data": data = Next(); break;
-                case "--estimates": estimates = Next(); break;
-                case "--manifest": manifest = Next(); break;
-                case "--model": model = Next(); break;
-                case "--arch": arch = Next(); break;
-                case "--config": config = Next(); break;
-                case "--out": outDir = Next(); break;
-                case "--report": report = Next(); break;
-                case "--metrics": metrics = ParseMetrics(Next()); break;
-                case "--jobs": jobs = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
-                case "--max-length-mismatch": mismatch = int.Parse(Next(), System.Globalization.CultureInfo.InvariantCulture); break;
-                case "--quiet": quiet = true; break;
-                case "-h" or "--help": stdout.WriteLine(Usage); return 0;
-                default: stderr.WriteLine($"evaluate: unknown option '{args[i]}'."); stderr.WriteLine(Usage); return 2;
-            }
-        }
-        if ((data is null) == (manifest is null)) { stderr.WriteLine("evaluate: give either --data (with --estimates) or --manifest."); stderr.WriteLine(Usage); return 2; }
-        if (data is not null && (estimates is null) == (model is null)) { stderr.WriteLine("evaluate: --data needs either --estimates or --model."); return 2; }
-        if (manifest is not null && model is not null) { stderr.WriteLine("evaluate: --model works with --data folders, not with a manifest of estimates."); return 2; }
-        if (jobs < 1) { stderr.WriteLine("evaluate: --jobs must be at least 1."); return 2; }
+        foreach (var o in new Option[] { _data, _estimates, _model, _arch, _config, _manifest, _out, _report, _metrics, _jobs, _mismatch, _quiet, _json }) command.Options.Add(o);
+    }
+
+    /// <inheritdoc />
+    protected override int Execute(ParseResult parse, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        string? data = parse.GetValue(_data), estimates = parse.GetValue(_estimates), manifest = parse.GetValue(_manifest), outDir = parse.GetValue(_out),
+            report = parse.GetValue(_report), model = parse.GetValue(_model), arch = parse.GetValue(_arch), config = parse.GetValue(_config);
+        int jobs = parse.GetValue(_jobs), mismatch = parse.GetValue(_mismatch);
+        bool quiet = parse.GetValue(_quiet), json = parse.GetValue(_json);
+        EvaluationMetrics metrics;
+        try { metrics = ParseMetrics(parse.GetValue(_metrics)!); }
+        catch (ArgumentException e) { throw new UsageException(e.Message); }
+        if ((data is null) == (manifest is null)) throw new UsageException("give either --data (with --estimates or --model) or --manifest.");
+        if (data is not null && (estimates is null) == (model is null)) throw new UsageException("--data needs either --estimates or --model.");
+        if (manifest is not null && model is not null) throw new UsageException("--model works with --data folders, not with a manifest of estimates.");
+        if (jobs < 1) throw new UsageException("--jobs must be at least 1.");
 
         var dataset = data is not null ? EvaluationDataset.FromFolders(data, estimates) : EvaluationDataset.FromManifest(manifest!);
         int total = dataset.Items.Count;
@@ -66,36 +57,34 @@ public sealed class EvaluateCommand : ICommand
         {
             if (p.Completed == p.Total || p.Completed % Math.Max(1, p.Total / 20) == 0) stderr.WriteLine($"evaluated {p.Completed}/{p.Total} ({p.LastId})");
         });
-        using var cts = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) => { e.Cancel = true; cts.Cancel(); };
-        Console.CancelKeyPress += onCancel;
         EvaluationResults results;
-        try
+        var evaluator = new DatasetEvaluator(new EvaluationOptions { Metrics = metrics, MaxDegreeOfParallelism = jobs, MaxLengthMismatch = mismatch, Progress = progress });
+        if (model is null) results = evaluator.EvaluateFilesAsync(dataset, ct).GetAwaiter().GetResult();
+        else
         {
-            var evaluator = new DatasetEvaluator(new EvaluationOptions { Metrics = metrics, MaxDegreeOfParallelism = jobs, MaxLengthMismatch = mismatch, Progress = progress });
-            if (model is null) results = evaluator.EvaluateFilesAsync(dataset, cts.Token).GetAwaiter().GetResult();
-            else
-            {
-                // A one-output network (an enhancer) gives its single stem the same way.
-                using var separator = Separator.Load(model, new SeparatorOptions { Architecture = arch, ConfigJson = config });
-                results = evaluator.EvaluateModelAsync(dataset, separator.AsEstimator(), cts.Token).GetAwaiter().GetResult();
-            }
+            // A one-output network (an enhancer) gives its single stem the same way.
+            using var separator = Separator.Load(model, new SeparatorOptions { Architecture = arch, ConfigJson = config });
+            results = evaluator.EvaluateModelAsync(dataset, separator.AsEstimator(), ct).GetAwaiter().GetResult();
         }
-        catch (OperationCanceledException)
-        {
-            stderr.WriteLine("evaluate: cancelled.");
-            return 130;
-        }
-        finally { Console.CancelKeyPress -= onCancel; }
 
-        foreach (var p in results.Save(outDir ?? Directory.GetCurrentDirectory())) stdout.WriteLine($"wrote {p}");
+        var written = results.Save(outDir ?? Directory.GetCurrentDirectory()).ToList();
         if (report is not null)
         {
             HtmlReport.Write(report, results, new HtmlReportOptions { Title = $"Evaluation of {data ?? manifest}" });
-            stdout.WriteLine($"wrote {report}");
+            written.Add(report);
         }
-        stdout.WriteLine($"{"metric",-8} {"mean",10} {"median",10} {"std",10} {"count",6}");
-        foreach (var s in results.Summary) stdout.WriteLine($"{s.Metric,-8} {s.Mean,10:F4} {s.Median,10:F4} {s.StandardDeviation,10:F4} {s.Count,6}");
+        if (json)
+            stdout.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+            {
+                written, utterances = results.Utterances.Count,
+                summary = results.Summary.Select(x => new { metric = x.Metric, mean = x.Mean, median = x.Median, std = x.StandardDeviation, count = x.Count }),
+            }, new System.Text.Json.JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        else
+        {
+            foreach (var p in written) stdout.WriteLine($"wrote {p}");
+            stdout.WriteLine($"{"metric",-8} {"mean",10} {"median",10} {"std",10} {"count",6}");
+            foreach (var x in results.Summary) stdout.WriteLine($"{x.Metric,-8} {x.Mean,10:F4} {x.Median,10:F4} {x.StandardDeviation,10:F4} {x.Count,6}");
+        }
         int failed = results.Utterances.Count(u => u.Errors.ContainsKey("utterance"));
         if (failed > 0) stderr.WriteLine($"evaluate: {failed} of {total} utterance(s) could not be evaluated (see the error column).");
         return failed == total ? 1 : 0;

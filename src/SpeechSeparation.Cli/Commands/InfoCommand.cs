@@ -1,29 +1,45 @@
+using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 
 namespace SpeechSeparation.Cli.Commands;
 
-/// <summary><c>speechsep info MODEL [--arch NAME --config JSON]</c>: architecture, sample rate, outputs, parameters.</summary>
-public sealed class InfoCommand : ICommand
+/// <summary><c>speechsep info MODEL [--arch NAME --config JSON] [--json]</c>: architecture, sample rate, outputs, parameters.</summary>
+public sealed class InfoCommand : CliCommand
 {
     /// <inheritdoc />
-    public string Name => "info";
+    public override string Name => "info";
 
     /// <inheritdoc />
-    public string Summary => "show a model's architecture, sample rate, outputs and parameter count";
+    public override string Summary => "show a model's architecture, sample rate, outputs and parameter count";
+
+    private readonly Argument<string> _model = new("model") { Description = "Model package or folder, checkpoint (with --arch), or 'default'." };
+    private readonly Option<string> _arch = CommonOptions.Arch();
+    private readonly Option<string> _config = CommonOptions.Config();
+    private readonly Option<bool> _json = CommonOptions.Json();
 
     /// <inheritdoc />
-    public int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    protected override void Configure(Command command)
     {
-        string? path = null, arch = null, config = null;
-        for (int i = 0; i < args.Length; i++)
+        command.Arguments.Add(_model);
+        command.Options.Add(_arch);
+        command.Options.Add(_config);
+        command.Options.Add(_json);
+    }
+
+    /// <inheritdoc />
+    protected override int Execute(ParseResult parse, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        using var network = ModelPackage.LoadNetwork(parse.GetValue(_model)!, new SeparatorOptions { Architecture = parse.GetValue(_arch), ConfigJson = parse.GetValue(_config) });
+        if (parse.GetValue(_json))
         {
-            if (args[i] == "--arch" && i + 1 < args.Length) arch = args[++i];
-            else if (args[i] == "--config" && i + 1 < args.Length) config = args[++i];
-            else if (path is null && !args[i].StartsWith("--", StringComparison.Ordinal)) path = args[i];
-            else { stderr.WriteLine("usage: speechsep info MODEL [--arch NAME --config JSON]"); return 2; }
+            stdout.WriteLine(JsonSerializer.Serialize(new
+            {
+                architecture = network.Architecture, sample_rate = network.SampleRate, outputs = network.SourceNames,
+                parameters = network.ParameterCount, device = network.Device.ToString(),
+            }, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
         }
-        if (path is null) { stderr.WriteLine("usage: speechsep info MODEL [--arch NAME --config JSON]"); return 2; }
-        using var network = ModelPackage.LoadNetwork(path, new SeparatorOptions { Architecture = arch, ConfigJson = config });
         stdout.WriteLine($"architecture: {network.Architecture}");
         stdout.WriteLine($"sample rate:  {network.SampleRate} Hz");
         stdout.WriteLine($"outputs:      {string.Join(", ", network.SourceNames)}");

@@ -1,19 +1,39 @@
+using System.CommandLine;
 using System.Globalization;
+using System.Text.Json;
 
 namespace SpeechSeparation.Cli.Commands;
 
-/// <summary><c>speechsep models</c>: the catalogue of known published models.</summary>
-public sealed class ModelsCommand : ICommand
+/// <summary><c>speechsep models [--json]</c>: the catalogue of known published models.</summary>
+public sealed class ModelsCommand : CliCommand
 {
     /// <inheritdoc />
-    public string Name => "models";
+    public override string Name => "models";
 
     /// <inheritdoc />
-    public string Summary => "list the known published models (id, task, rate, parameters, where the weights are)";
+    public override string Summary => "list the known published models (id, task, rate, parameters, licence, where the weights are)";
+
+    private readonly Option<bool> _json = CommonOptions.Json();
 
     /// <inheritdoc />
-    public int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    protected override void Configure(Command command) => command.Options.Add(_json);
+
+    /// <inheritdoc />
+    protected override int Execute(ParseResult parse, TextWriter stdout, TextWriter stderr, CancellationToken ct)
     {
+        if (parse.GetValue(_json))
+        {
+            stdout.WriteLine(JsonSerializer.Serialize(new
+            {
+                models = ModelCatalog.All.Select(e => new
+                {
+                    id = e.Id, task = e.Task.ToString(), architecture = e.Architecture, sample_rate = e.SampleRate, outputs = e.Outputs,
+                    parameters = e.Parameters, published_scores = e.PublishedScores, weights = e.WeightsAt, layout = e.Layout, license = e.License,
+                }),
+                architectures = Architectures.Names,
+            }, new JsonSerializerOptions { WriteIndented = true }));
+            return 0;
+        }
         foreach (var e in ModelCatalog.All)
         {
             stdout.WriteLine($"{e.Id}");

@@ -1,79 +1,76 @@
-using System.Globalization;
+using System.CommandLine;
 using System.Text.Json;
-using SpeechSeparation.Signal;
-using SpeechSeparation.Tensors;
 
 namespace SpeechSeparation.Cli.Commands;
 
 /// <summary>
-/// <c>speechsep separate|enhance INPUT... --model PATH [options]</c>: processes WAV files and folders in bounded memory,
-/// writing one file per output. Exit codes: 0 success, 1 a file failed, 2 usage error.
+/// <c>speechsep separate|enhance INPUT... [--model PATH] [options]</c>: processes WAV files, folders and globs in bounded
+/// memory, writing one file per output. Exit codes: 0 success, 1 a file failed, 2 usage error, 130 cancelled (no partial
+/// stems or temporary files are left behind).
 /// </summary>
-public sealed class SeparateCommand(bool enhance) : ICommand
+public sealed class SeparateCommand(bool enhance) : CliCommand
 {
     /// <inheritdoc />
-    public string Name => enhance ? "enhance" : "separate";
+    public override string Name => enhance ? "enhance" : "separate";
 
     /// <inheritdoc />
-    public string Summary => enhance
+    public override string Summary => enhance
         ? "remove noise from WAV files (--model PATH; folders with --recursive)"
         : "separate WAV files into speakers/stems (default: the embedded 2-speaker 8 kHz model; --model PATH)";
 
-    private string Usage =>
-        $"usage: speechsep {Name} INPUT... {(enhance ? "--model PATH" : "[--model PATH|default]")} [--arch NAME --config JSON] [--out DIR] [--device cpu|cuda[:N]] [--threads N]\n" +
-        "       INPUT: WAV files, folders (--recursive) or glob patterns such as 'data/*.wav' or 'data/**/*.wav'\n" +
-        "       [--precision fp32|bf16] [--format pcm16|pcm24|float32] [--window SECONDS] [--overlap SECONDS] [--channels downmix|per-channel]\n" +
-        "       [--recursive] [--overwrite] [--json]";
+    private readonly Argument<string[]> _inputs = new("inputs")
+    {
+        Description = "WAV files, folders (--recursive for sub-folders) or glob patterns such as 'data/*.wav' or 'data/**/*.wav'.",
+        Arity = ArgumentArity.OneOrMore,
+    };
+    private readonly Option<string> _model = CommonOptions.Model();
+    private readonly Option<string> _arch = CommonOptions.Arch();
+    private readonly Option<string> _config = CommonOptions.Config();
+    private readonly Option<string> _out = new("--out", "-o") { Description = "Output folder (default: next to each input)." };
+    private readonly Option<string> _device = CommonOptions.Device();
+    private readonly Option<int?> _threads = CommonOptions.Threads();
+    private readonly Option<string> _precision = CommonOptions.Precision();
+    private readonly Option<int> _batch = CommonOptions.BatchSize();
+    private readonly Option<string> _gain = CommonOptions.Gain();
+    private readonly Option<double> _window = CommonOptions.Window();
+    private readonly Option<double> _overlap = CommonOptions.Overlap();
+    private readonly Option<string> _channels = CommonOptions.Channels();
+    private readonly Option<string> _format = CommonOptions.Format();
+    private readonly Option<bool> _recursive = new("--recursive", "-r") { Description = "Include WAV files in sub-folders of folder inputs." };
+    private readonly Option<bool> _overwrite = new("--overwrite") { Description = "Replace existing output files." };
+    private readonly Option<bool> _json = CommonOptions.Json();
 
     /// <inheritdoc />
-    public int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    protected override void Configure(Command command)
     {
-        var inputs = new List<string>();
-        string? model = null, arch = null, config = null, outDir = null;
-        var options = new SeparatorOptions();
-        var output = new OutputOptions();
-        bool recursive = false, json = false;
-        try
+        command.Arguments.Add(_inputs);
+        if (enhance) _model.Required = true;
+        foreach (var o in new Option[] { _model, _arch, _config, _out, _device, _threads, _precision, _batch, _gain, _window, _overlap, _channels, _format, _recursive, _overwrite, _json })
+            command.Options.Add(o);
+    }
+
+    /// <inheritdoc />
+    protected override int Execute(ParseResult parse, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        var inputs = parse.GetValue(_inputs) ?? [];
+        string? model = parse.GetValue(_model), outDir = parse.GetValue(_out);
+        bool json = parse.GetValue(_json), recursive = parse.GetValue(_recursive);
+        var options = new SeparatorOptions
         {
-            for (int i = 0; i < args.Length; i++)
-            {
-                string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-                switch (args[i])
-                {
-                    case "--model": model = Next(); break;
-                    case "--arch": arch = Next(); break;
-                    case "--config": config = Next(); break;
-                    case "--out": outDir = Next(); break;
-                    case "--device": options = options with { Device = torch.device(Next()) }; break;
-                    case "--threads": options = options with { Threads = int.Parse(Next(), CultureInfo.InvariantCulture) }; break;
-                    case "--precision": options = options with { Precision = ParsePrecision(Next()) }; break;
-                    case "--window": options = options with { WindowSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
-                    case "--overlap": options = options with { OverlapSeconds = double.Parse(Next(), CultureInfo.InvariantCulture) }; break;
-                    case "--channels":
-                        options = options with { Channels = Next() switch { "downmix" => ChannelMode.Downmix, "per-channel" => ChannelMode.PerChannel, var c => throw new ArgumentException($"Unknown channel mode '{c}'.") } };
-                        break;
-                    case "--format":
-                        output = output with { Format = Next() switch { "pcm16" => WavSampleFormat.Pcm16, "pcm24" => WavSampleFormat.Pcm24, "float32" => WavSampleFormat.Float32, var f => throw new ArgumentException($"Unknown format '{f}' (pcm16, pcm24, float32).") } };
-                        break;
-                    case "--recursive": recursive = true; break;
-                    case "--overwrite": output = output with { Overwrite = true }; break;
-                    case "--json": json = true; break;
-                    case "-h" or "--help": stdout.WriteLine(Usage); return 0;
-                    default:
-                        if (args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Unknown option {args[i]}.");
-                        inputs.Add(args[i]);
-                        break;
-                }
-            }
-            if (inputs.Count == 0) throw new ArgumentException("No input given.");
-            if (model is null && enhance) throw new ArgumentException("--model PATH is required (a model package folder, a ModelScope folder, or a checkpoint with --arch).");
-        }
-        catch (Exception e) when (e is ArgumentException or FormatException)
-        {
-            stderr.WriteLine($"{Name}: {e.Message}");
-            stderr.WriteLine(Usage);
-            return 2;
-        }
+            Device = CommonOptions.ParseDevice(parse.GetValue(_device)!),
+            Threads = parse.GetValue(_threads),
+            Precision = CommonOptions.ParsePrecision(parse.GetValue(_precision)!),
+            BatchSize = parse.GetValue(_batch) is var b and >= 1 ? b : throw new UsageException("--batch-size must be at least 1."),
+            Gain = CommonOptions.ParseGain(parse.GetValue(_gain)!),
+            WindowSeconds = parse.GetValue(_window),
+            OverlapSeconds = parse.GetValue(_overlap),
+            Channels = parse.GetValue(_channels) == "per-channel" ? ChannelMode.PerChannel : ChannelMode.Downmix,
+            Architecture = parse.GetValue(_arch),
+            ConfigJson = parse.GetValue(_config),
+        };
+        if (options.WindowSeconds <= 0 || options.OverlapSeconds < 0 || options.OverlapSeconds > options.WindowSeconds / 2)
+            throw new UsageException("--window must be positive and --overlap between 0 and half of --window.");
+        var output = new OutputOptions { Overwrite = parse.GetValue(_overwrite), Format = CommonOptions.ParseFormat(parse.GetValue(_format)!) };
 
         var files = new List<string>();
         foreach (var input in inputs)
@@ -84,30 +81,31 @@ public sealed class SeparateCommand(bool enhance) : ICommand
             else if (InputGlob.IsPattern(input))
             {
                 var matched = InputGlob.Expand(input);
-                if (matched.Count == 0) { stderr.WriteLine($"{Name}: no file matches {input}"); return 2; }
+                if (matched.Count == 0) throw new UsageException($"no file matches {input}");
                 files.AddRange(matched);
             }
-            else { stderr.WriteLine($"{Name}: no such file or folder: {input}"); return 2; }
+            else if (input.StartsWith('-')) throw new UsageException($"unknown option '{input}'.");
+            else throw new UsageException($"no such file or folder: {input}");
         }
 
-        options = options with { Architecture = arch, ConfigJson = config };
         var results = new List<object>();
         int failed = 0;
         using var sep = enhance ? null : model is null ? Separator.Load(options) : Separator.Load(model, options);
         using var enh = enhance ? Enhancer.Load(model!, options) : null;
         foreach (var file in files)
         {
+            ct.ThrowIfCancellationRequested();
             var dir = outDir ?? Path.GetDirectoryName(Path.GetFullPath(file))!;
             var progress = new ConsoleProgress(stderr, Path.GetFileName(file), enabled: !json);
             try
             {
                 IReadOnlyList<string> written;
-                if (sep is not null) written = sep.SeparateFile(file, dir, output, progress);
+                if (sep is not null) written = sep.SeparateFile(file, dir, output, progress, ct);
                 else
                 {
                     Directory.CreateDirectory(dir);
                     var target = Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + "_enhanced.wav");
-                    enh!.EnhanceFile(file, target, output, progress);
+                    enh!.EnhanceFile(file, target, output, progress, ct);
                     written = [target];
                 }
                 progress.Done();
@@ -124,35 +122,5 @@ public sealed class SeparateCommand(bool enhance) : ICommand
         }
         if (json) stdout.WriteLine(JsonSerializer.Serialize(new { files = results, failed }, new JsonSerializerOptions { WriteIndented = true }));
         return failed == 0 ? 0 : 1;
-    }
-
-    /// <summary>Parses <c>--precision</c>: <c>fp32</c>/<c>float32</c> or <c>bf16</c>/<c>bfloat16</c>.</summary>
-    /// <exception cref="ArgumentException">Any other value.</exception>
-    internal static Precision ParsePrecision(string value) => value.ToLowerInvariant() switch
-    {
-        "fp32" or "float32" => Precision.Float32,
-        "bf16" or "bfloat16" => Precision.BFloat16,
-        _ => throw new ArgumentException($"Unknown precision '{value}' (fp32, bf16)."),
-    };
-}
-
-/// <summary>A one-line progress bar on standard error.</summary>
-internal sealed class ConsoleProgress(TextWriter writer, string label, bool enabled) : IProgress<double>
-{
-    private int _lastPercent = -1;
-
-    public void Report(double value)
-    {
-        if (!enabled) return;
-        int p = (int)Math.Round(Math.Clamp(value, 0, 1) * 100);
-        if (p == _lastPercent) return;
-        _lastPercent = p;
-        int filled = p / 5;
-        writer.Write($"\r{label} [{new string('#', filled)}{new string('.', 20 - filled)}] {p,3}%");
-    }
-
-    public void Done()
-    {
-        if (enabled && _lastPercent >= 0) writer.WriteLine();
     }
 }

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
@@ -20,13 +21,13 @@ namespace SpeechSeparation.Cli.Commands;
 /// weights as a library package (<c>OUTPUT/model</c>) that <c>Separator.Load</c> and <c>speechsep separate</c> read.
 /// Recipes are documented in docs/training.md; a run resumes from its output folder's checkpoints.
 /// </summary>
-public sealed class TrainCommand : ICommand
+public sealed class TrainCommand : CliCommand
 {
     /// <inheritdoc />
-    public string Name => "train";
+    public override string Name => "train";
 
     /// <inheritdoc />
-    public string Summary => "train or fine-tune a separator from a JSON recipe (resumable; exports a model package)";
+    public override string Summary => "train or fine-tune a separator from a JSON recipe (resumable; exports a model package)";
 
     /// <summary>The architectures <c>speechsep train</c> builds.</summary>
     public static IReadOnlyList<string> Architectures { get; } = ["sb_simpleseparator", "mossformer", "mossformer2", "frcrn", "hourglass"];
@@ -240,20 +241,25 @@ public sealed class TrainCommand : ICommand
     /// trains, and exports <c>OUTPUT/model</c>. Recipe errors throw <see cref="ArgumentException"/>,
     /// <see cref="DirectoryNotFoundException"/> or <see cref="InvalidDataException"/> with the offending key in the message.
     /// </summary>
+    private readonly Option<string> _recipe = new("--recipe") { Description = "The JSON recipe (see docs/training.md).", Required = true };
+    private readonly Option<bool> _exportOnly = new("--export-only") { Description = "Write OUTPUT/model from the run's best (or latest) checkpoint without training." };
+
     /// <inheritdoc />
-    public int Run(string[] args, TextWriter stdout, TextWriter stderr)
+    protected override void Configure(Command command)
     {
-        bool exportOnly = args.Length == 3 && args[2] == "--export-only";
-        if ((args.Length != 2 && !exportOnly) || args[0] != "--recipe")
-        {
-            stderr.WriteLine("usage: speechsep train --recipe FILE.json [--export-only]   (see docs/training.md)");
-            stderr.WriteLine("       --export-only: write OUTPUT/model from the run's best (or latest) checkpoint without training");
-            return 2;
-        }
-        if (!File.Exists(args[1])) throw new FileNotFoundException($"Recipe '{args[1]}' does not exist.", args[1]);
-        using var doc = JsonDocument.Parse(File.ReadAllText(args[1]), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        command.Options.Add(_recipe);
+        command.Options.Add(_exportOnly);
+    }
+
+    /// <inheritdoc />
+    protected override int Execute(ParseResult parse, TextWriter stdout, TextWriter stderr, CancellationToken ct)
+    {
+        string recipePath = parse.GetValue(_recipe)!;
+        bool exportOnly = parse.GetValue(_exportOnly);
+        if (!File.Exists(recipePath)) throw new FileNotFoundException($"Recipe '{recipePath}' does not exist.", recipePath);
+        using var doc = JsonDocument.Parse(File.ReadAllText(recipePath), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var r = doc.RootElement;
-        if (r.ValueKind != JsonValueKind.Object) throw new ArgumentException($"Recipe '{args[1]}': expected a JSON object.");
+        if (r.ValueKind != JsonValueKind.Object) throw new ArgumentException($"Recipe '{recipePath}': expected a JSON object.");
         string arch = RequiredString(r, "architecture", "recipe");
         if (!Architectures.Contains(arch)) throw new NotSupportedException($"recipe: training supports {string.Join(", ", Architectures)}, not '{arch}'.");
         var config = r.TryGetProperty("config", out var c) ? c : default;
@@ -307,7 +313,7 @@ public sealed class TrainCommand : ICommand
         };
         var trainer = new SeparationTrainer(model, objective, adam, plateau, options, new LineLogger(stdout));
         var progress = new ConsoleProgress(stderr, "train", enabled: true);
-        trainer.Fit(train, valid, new Progress<TrainingProgress>(p => progress.Report((double)p.Step / Math.Max(1, p.StepsPerEpoch))));
+        trainer.Fit(train, valid, new Progress<TrainingProgress>(p => progress.Report((double)p.Step / Math.Max(1, p.StepsPerEpoch))), ct);
         progress.Done();
 
         return Export(model, arch, rate, config, output, options.CheckpointDirectory, sources, stdout);
