@@ -49,16 +49,37 @@ public static class Npy
         var shapeText = HeaderValue(header, "shape").Trim();
         if (!shapeText.StartsWith('(') || !shapeText.EndsWith(')')) throw new InvalidDataException($"bad shape '{shapeText}'.");
         var shape = shapeText[1..^1].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => long.Parse(s, CultureInfo.InvariantCulture)).ToArray();
+            .Select(s => long.TryParse(s, NumberStyles.None, CultureInfo.InvariantCulture, out long d)
+                ? d : throw new InvalidDataException($"bad dimension '{s}' in shape '{shapeText}'."))
+            .ToArray();
 
         var (dtype, bigEndian) = ParseDescr(descr);
-        long count = 1;
-        foreach (var d in shape) count = checked(count * d);
-        long bytes = checked(count * dtype.ElementSize());
+        long count = 1, bytes;
+        try
+        {
+            foreach (var d in shape) count = checked(count * d);
+            bytes = checked(count * dtype.ElementSize());
+        }
+        catch (OverflowException) { throw new InvalidDataException($"shape {shapeText} is too large."); }
+        if (bytes > Array.MaxLength) throw new InvalidDataException($"shape {shapeText} needs {bytes} bytes, more than one array holds.");
         if (stream.CanSeek && stream.Length - stream.Position < bytes)
             throw new InvalidDataException($"truncated: header promises {bytes} data bytes, {stream.Length - stream.Position} present.");
-        var data = new byte[bytes];
-        ReadExactly(stream, data, "data");
+        // A stream of unknown length is read in blocks, so that a header promising gigabytes fails at the stream's end
+        // instead of allocating them first.
+        byte[] data;
+        if (stream.CanSeek) { data = new byte[bytes]; ReadExactly(stream, data, "data"); }
+        else
+        {
+            using var buffer = new MemoryStream();
+            var block = new byte[1 << 16];
+            while (buffer.Length < bytes)
+            {
+                int n = stream.Read(block, 0, (int)Math.Min(block.Length, bytes - buffer.Length));
+                if (n == 0) throw new InvalidDataException($"truncated: header promises {bytes} data bytes, {buffer.Length} present.");
+                buffer.Write(block, 0, n);
+            }
+            data = buffer.ToArray();
+        }
         if (bigEndian) SwapBytes(data, dtype);
         if (fortran && shape.Length > 1) data = FortranToC(data, shape, dtype.ElementSize());
         return new HostTensor(dtype, shape, data);

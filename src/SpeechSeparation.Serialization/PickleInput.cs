@@ -79,15 +79,19 @@ internal sealed class PickleInput
         return b;
     }
 
-    public ushort ReadUInt16() { Span<byte> b = stackalloc byte[2]; Read(b, "a 2-byte argument"); return BinaryPrimitives.ReadUInt16LittleEndian(b); }
+    // Heap scratch rather than stackalloc: these readers run on untrusted bytes and are fuzzed with SharpFuzz, whose IL
+    // instrumentation breaks methods that stackalloc after a branch (AccessViolation in instrumented builds).
+    private readonly byte[] _scratch = new byte[8];
 
-    public int ReadInt32() { Span<byte> b = stackalloc byte[4]; Read(b, "a 4-byte argument"); return BinaryPrimitives.ReadInt32LittleEndian(b); }
+    public ushort ReadUInt16() { Span<byte> b = _scratch.AsSpan(0, 2); Read(b, "a 2-byte argument"); return BinaryPrimitives.ReadUInt16LittleEndian(b); }
 
-    public uint ReadUInt32() { Span<byte> b = stackalloc byte[4]; Read(b, "a 4-byte argument"); return BinaryPrimitives.ReadUInt32LittleEndian(b); }
+    public int ReadInt32() { Span<byte> b = _scratch.AsSpan(0, 4); Read(b, "a 4-byte argument"); return BinaryPrimitives.ReadInt32LittleEndian(b); }
 
-    public ulong ReadUInt64() { Span<byte> b = stackalloc byte[8]; Read(b, "an 8-byte argument"); return BinaryPrimitives.ReadUInt64LittleEndian(b); }
+    public uint ReadUInt32() { Span<byte> b = _scratch.AsSpan(0, 4); Read(b, "a 4-byte argument"); return BinaryPrimitives.ReadUInt32LittleEndian(b); }
 
-    public double ReadDoubleBigEndian() { Span<byte> b = stackalloc byte[8]; Read(b, "a float"); return BinaryPrimitives.ReadDoubleBigEndian(b); }
+    public ulong ReadUInt64() { Span<byte> b = _scratch.AsSpan(0, 8); Read(b, "an 8-byte argument"); return BinaryPrimitives.ReadUInt64LittleEndian(b); }
+
+    public double ReadDoubleBigEndian() { Span<byte> b = _scratch.AsSpan(0, 8); Read(b, "a float"); return BinaryPrimitives.ReadDoubleBigEndian(b); }
 
     /// <summary>Reads a text argument up to (not including) the newline.</summary>
     public byte[] ReadLine(string what)

@@ -35,7 +35,7 @@ public static class SafeTensors
         long start = stream.Position;
         long length = stream.Length - start;
         if (length < 8) throw new InvalidDataException($"not a safetensors file: {length} bytes.");
-        Span<byte> lenBytes = stackalloc byte[8];
+        Span<byte> lenBytes = new byte[8];   // not stackalloc: see PickleInput._scratch
         stream.ReadExactly(lenBytes);
         ulong n = BinaryPrimitives.ReadUInt64LittleEndian(lenBytes);
         if (n > (ulong)(length - 8)) throw new InvalidDataException($"safetensors header claims {n} bytes but the file has only {length - 8} after the length field (truncated?).");

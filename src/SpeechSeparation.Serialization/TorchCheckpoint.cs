@@ -117,7 +117,7 @@ public static class TorchCheckpoint
         var keys = new Unpickler(input, null).Load();
         if (keys is not List<object?> keyList) throw new InvalidDataException($"legacy checkpoint: the storage key list is {Unpickler.Describe(keys)}.");
         long pos = input.Position;
-        Span<byte> header = stackalloc byte[8];
+        Span<byte> header = new byte[8];   // not stackalloc: see PickleInput._scratch
         foreach (var k in keyList)
         {
             string key = k as string ?? throw new InvalidDataException($"legacy checkpoint: storage key {PythonRepr.Format(k, 30)} is not a string.");

@@ -115,14 +115,81 @@ public static class ModelPackage
         : path.EndsWith(".json", StringComparison.OrdinalIgnoreCase) ? path : null;
 
     /// <summary>Reads a package's metadata and the safetensors weights it names (<c>weights</c>, default
-    /// <see cref="WeightsFile"/>, next to the metadata).</summary>
-    private static IReadOnlyDictionary<string, HostTensor> PackageWeights(string meta, out JsonDocument metadata)
+    /// <see cref="WeightsFile"/>, a file name next to the metadata).</summary>
+    private static IReadOnlyDictionary<string, HostTensor> PackageWeights(string meta, out PackageMetadata metadata)
     {
         if (!File.Exists(meta)) throw new FileNotFoundException($"'{meta}' is not a SpeechSeparation model package: {MetadataFile} is missing.", meta);
-        metadata = JsonDocument.Parse(File.ReadAllText(meta));
+        using (var stream = File.OpenRead(meta)) metadata = ReadMetadata(stream, meta);
         var dir = Path.GetDirectoryName(Path.GetFullPath(meta))!;
-        return SafeTensors.Load(Path.Combine(dir, metadata.RootElement.TryGetProperty("weights", out var w) ? w.GetString()! : WeightsFile));
+        return SafeTensors.Load(Path.Combine(dir, metadata.WeightsFile));
     }
+
+    /// <summary>The largest metadata file read (a package's speechsep.json is a few kB).</summary>
+    public const int MaxMetadataBytes = 1 << 20;
+
+    /// <summary>
+    /// Reads and checks a package's <c>speechsep.json</c>: a JSON object with a non-empty string <c>architecture</c>, an
+    /// optional integer <c>sample_rate</c> (1 Hz to 1 MHz), an optional <c>config</c> object and an optional
+    /// <c>weights</c> file name (no folders: the weights sit next to the metadata).
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not JSON, too large, or a field of the wrong type or range; the message names it.</exception>
+    public static PackageMetadata ReadMetadata(Stream metadata, string name = "model package")
+    {
+        ArgumentNullException.ThrowIfNull(metadata);
+        var buffer = new MemoryStream();
+        var chunk = new byte[81920];
+        int n;
+        while ((n = metadata.Read(chunk)) > 0)
+        {
+            if (buffer.Length + n > MaxMetadataBytes) throw new InvalidDataException($"{name}: the metadata is larger than {MaxMetadataBytes} bytes.");
+            buffer.Write(chunk, 0, n);
+        }
+        JsonDocument doc;
+        try
+        {
+            _ = StrictUtf8.GetCharCount(buffer.GetBuffer(), 0, (int)buffer.Length);
+            doc = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (Exception e) when (e is JsonException or System.Text.DecoderFallbackException)
+        {
+            throw new InvalidDataException($"{name}: the metadata is not valid UTF-8 JSON: {e.Message}", e);
+        }
+        using (doc)
+        try
+        {
+            var root = doc.RootElement;
+            if (root.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{name}: the metadata must be a JSON object.");
+            var arch = root.TryGetProperty("architecture", out var a) && a.ValueKind == JsonValueKind.String ? a.GetString() : null;
+            if (string.IsNullOrWhiteSpace(arch)) throw new InvalidDataException($"{name}: 'architecture' is missing or not a non-empty string.");
+            int? rate = null;
+            if (root.TryGetProperty("sample_rate", out var sr) && sr.ValueKind != JsonValueKind.Null)
+            {
+                if (sr.ValueKind != JsonValueKind.Number || !sr.TryGetInt32(out int r) || r < 1 || r > 1_000_000)
+                    throw new InvalidDataException($"{name}: 'sample_rate' must be an integer between 1 and 1000000 Hz, not {sr.GetRawText()}.");
+                rate = r;
+            }
+            JsonElement config = default;
+            if (root.TryGetProperty("config", out var c) && c.ValueKind != JsonValueKind.Null)
+            {
+                if (c.ValueKind != JsonValueKind.Object) throw new InvalidDataException($"{name}: 'config' must be a JSON object.");
+                config = c.Clone();
+            }
+            string weights = WeightsFile;
+            if (root.TryGetProperty("weights", out var w) && w.ValueKind != JsonValueKind.Null)
+            {
+                weights = w.ValueKind == JsonValueKind.String ? w.GetString()! : throw new InvalidDataException($"{name}: 'weights' must be a file name.");
+                if (weights.Length == 0 || weights != Path.GetFileName(weights) || weights is "." or ".." || weights.IndexOfAny(['/', '\\', '\0']) >= 0)
+                    throw new InvalidDataException($"{name}: 'weights' must name a file next to the metadata, not '{weights}'.");
+            }
+            return new PackageMetadata(arch, rate, config, weights);
+        }
+        catch (InvalidOperationException e)   // a string that does not transcode (e.g. an escaped lone surrogate)
+        {
+            throw new InvalidDataException($"{name}: {e.Message}", e);
+        }
+    }
+
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static IReadOnlyDictionary<string, HostTensor> CheckpointFile(string path) =>
         path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? SafeTensors.Load(path) : StateDict.Load(path);
@@ -144,9 +211,7 @@ public static class ModelPackage
         }
         if (PackageMetadataPath(path) is { } meta)
         {
-            var weights = PackageWeights(meta, out var doc);
-            doc.Dispose();
-            return weights;
+            return PackageWeights(meta, out _);
         }
         if (Directory.Exists(path))
             return Canonical(SpeechBrainFolderWeights(path) ?? ModelScopeWeights(path)
@@ -170,18 +235,11 @@ public static class ModelPackage
     {
         ArgumentNullException.ThrowIfNull(metadata);
         ArgumentNullException.ThrowIfNull(weights);
-        using var doc = JsonDocument.Parse(metadata);
-        return FromMetadata(doc.RootElement, SafeTensors.Load(weights, out _), options, name);
+        return FromMetadata(ReadMetadata(metadata, name), SafeTensors.Load(weights, out _), options);
     }
 
-    private static ISeparationNetwork FromMetadata(JsonElement root, IReadOnlyDictionary<string, HostTensor> weights, SeparatorOptions options, string name)
-    {
-        var arch = root.TryGetProperty("architecture", out var a) ? a.GetString() : null;
-        if (string.IsNullOrEmpty(arch)) throw new InvalidDataException($"{name}: 'architecture' is missing or empty.");
-        int? rate = root.TryGetProperty("sample_rate", out var sr) ? sr.GetInt32() : null;
-        var config = root.TryGetProperty("config", out var c) ? c.Clone() : default;
-        return Architectures.Create(new NetworkSpec(arch, config, weights, rate, options.Device) { Precision = options.Precision });
-    }
+    private static ISeparationNetwork FromMetadata(PackageMetadata metadata, IReadOnlyDictionary<string, HostTensor> weights, SeparatorOptions options) =>
+        Architectures.Create(new NetworkSpec(metadata.Architecture, metadata.Config, weights, metadata.SampleRate, options.Device) { Precision = options.Precision });
 
     /// <summary>Builds the network a package or checkpoint describes.</summary>
     public static ISeparationNetwork LoadNetwork(string path, SeparatorOptions options)
@@ -198,8 +256,8 @@ public static class ModelPackage
         }
         if (PackageMetadataPath(path) is { } meta)
         {
-            var weights = PackageWeights(meta, out var doc);
-            using (doc) return FromMetadata(doc.RootElement, weights, options, meta);
+            var weights = PackageWeights(meta, out var metadata);
+            return FromMetadata(metadata, weights, options);
         }
         if (Directory.Exists(path) && File.Exists(Path.Combine(path, ModelScopeConfig)))
             return LoadModelScopeFolder(path, options);
@@ -245,3 +303,10 @@ public static class ModelPackage
         return Architectures.Create(new NetworkSpec(options.Architecture ?? MossFormerNetworks.MossFormer2Name, cfg, weights, null, options.Device) { Precision = options.Precision });
     }
 }
+
+/// <summary>A model package's checked metadata (<see cref="ModelPackage.ReadMetadata"/>).</summary>
+/// <param name="Architecture">Architecture name for <see cref="Architectures"/>.</param>
+/// <param name="SampleRate">The package's sample rate, or null for the architecture's default.</param>
+/// <param name="Config">Upstream hyper-parameters (a JSON object, or <c>default</c> when absent).</param>
+/// <param name="WeightsFile">The safetensors file next to the metadata.</param>
+public sealed record PackageMetadata(string Architecture, int? SampleRate, JsonElement Config, string WeightsFile);

@@ -256,28 +256,23 @@ public sealed class TrainCommand : CliCommand
     {
         string recipePath = parse.GetValue(_recipe)!;
         bool exportOnly = parse.GetValue(_exportOnly);
-        if (!File.Exists(recipePath)) throw new FileNotFoundException($"Recipe '{recipePath}' does not exist.", recipePath);
-        using var doc = JsonDocument.Parse(File.ReadAllText(recipePath), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
-        var r = doc.RootElement;
-        if (r.ValueKind != JsonValueKind.Object) throw new ArgumentException($"Recipe '{recipePath}': expected a JSON object.");
-        string arch = RequiredString(r, "architecture", "recipe");
+        var recipe = TrainRecipe.Load(recipePath);
+        string arch = recipe.Architecture;
         if (!Architectures.Contains(arch)) throw new NotSupportedException($"recipe: training supports {string.Join(", ", Architectures)}, not '{arch}'.");
-        var config = r.TryGetProperty("config", out var c) ? c : default;
+        var config = recipe.Config;
         int defaultRate = arch switch { "frcrn" => FrcrnConfig.SampleRate, _ => 8000 };
-        int rate = r.TryGetProperty("sample_rate", out var sr) ? sr.GetInt32() : defaultRate;
+        int rate = recipe.SampleRate ?? defaultRate;
         if (arch == "frcrn" && rate != FrcrnConfig.SampleRate)
             throw new ArgumentException($"recipe: FRCRN works at {FrcrnConfig.SampleRate} Hz (the frcrn package loader assumes it); sample_rate is {rate}.");
-        string output = RequiredString(r, "output", "recipe");
-        int batch = r.TryGetProperty("batch_size", out var bs) ? bs.GetInt32() : 4;
-        int seed = r.TryGetProperty("seed", out var sd) ? sd.GetInt32() : 1;
-        int workers = r.TryGetProperty("workers", out var wk) ? wk.GetInt32() : 2;
-        double lr = r.TryGetProperty("lr", out var lrv) ? lrv.GetDouble() : arch switch { "frcrn" => 1e-3, "hourglass" => 1e-4, _ => 1.5e-4 };
-        double weightDecay = r.TryGetProperty("weight_decay", out var wd) ? wd.GetDouble() : arch == "frcrn" ? 1e-5 : 0;
-        if (!r.TryGetProperty("train", out var trainSpec)) throw new ArgumentException("recipe: missing 'train' (the training data).");
+        string output = recipe.Output;
+        int batch = recipe.BatchSize, seed = recipe.Seed, workers = recipe.Workers;
+        double lr = recipe.LearningRate ?? arch switch { "frcrn" => 1e-3, "hourglass" => 1e-4, _ => 1.5e-4 };
+        double weightDecay = recipe.WeightDecay ?? (arch == "frcrn" ? 1e-5 : 0);
+        var trainSpec = recipe.Train;
 
         torch.manual_seed(seed);
         var trainSource = DataSource(trainSpec, rate, arch, "train");
-        var validSource = r.TryGetProperty("valid", out var v) ? DataSource(v, rate, arch, "valid") : null;
+        var validSource = recipe.Valid.ValueKind == JsonValueKind.Object ? DataSource(recipe.Valid, rate, arch, "valid") : null;
         var (model, _, objective, sources) = CreateForTraining(arch, config);
         using var _ = model;
         foreach (var (what, source) in new[] { ("train", trainSource), ("valid", validSource) })
@@ -288,7 +283,7 @@ public sealed class TrainCommand : CliCommand
             && names.ValueKind == JsonValueKind.Array && names.GetArrayLength() != sources)
             throw new ArgumentException($"recipe: config.sources names {names.GetArrayLength()} stems but the network has {sources} outputs.");
 
-        if (r.TryGetProperty("init_from", out var init) && init.GetString() is { } initPath)
+        if (recipe.InitFrom is { } initPath)
         {
             var weights = ModelPackage.LoadWeights(initPath);
             if (model is FrcrnModel frcrn) FrcrnCheckpoint.Load(frcrn, weights);   // either key naming of the published checkpoints
@@ -296,7 +291,7 @@ public sealed class TrainCommand : CliCommand
             stdout.WriteLine($"fine-tuning from {initPath}");
         }
         if (exportOnly) return Export(model, arch, rate, config, output, Path.Combine(output, "checkpoints"), sources, stdout);
-        if (r.TryGetProperty("threads", out var th)) torch.set_num_threads(th.GetInt32());
+        if (recipe.Threads is { } threads) torch.set_num_threads(threads);
         var train = new DataLoader(trainSource, batch, seed, workers: workers);
         if (train.BatchesPerEpoch == 0)
             throw new ArgumentException($"train: {trainSource.Count} example(s) do not fill one batch of {batch}.");
@@ -305,9 +300,9 @@ public sealed class TrainCommand : CliCommand
         var plateau = new ReduceLROnPlateau(adam, PlateauMode.Min, factor: 0.5, patience: 2);
         var options = new TrainerOptions
         {
-            Epochs = r.TryGetProperty("epochs", out var ep) ? ep.GetInt32() : 10,
-            ClipNorm = r.TryGetProperty("clip_norm", out var cn) ? cn.GetDouble() : 5,
-            EarlyStoppingPatience = r.TryGetProperty("early_stopping", out var es) ? es.GetInt32() : 10,
+            Epochs = recipe.Epochs,
+            ClipNorm = recipe.ClipNorm,
+            EarlyStoppingPatience = recipe.EarlyStopping,
             CheckpointDirectory = Path.Combine(output, "checkpoints"),
             Seed = (ulong)seed,
         };

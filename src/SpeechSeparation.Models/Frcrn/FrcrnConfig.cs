@@ -46,7 +46,8 @@ public sealed record FrcrnConfig(
         var c = new FrcrnConfig(WinLen: Hourglass.JsonHyper.Int(hyper, "win_len", p.WinLen), WinInc: Hourglass.JsonHyper.Int(hyper, "win_inc", p.WinInc),
             FftLen: Hourglass.JsonHyper.Int(hyper, "fft_len", p.FftLen), WinType: winType,
             Width: Hourglass.JsonHyper.Int(hyper, "width", Hourglass.JsonHyper.Int(hyper, "tiny_width", p.Width)));
-        c.Validate();
+        try { c.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException("frcrn config: " + e.Message, e); }
         return c;
     }
 
@@ -64,5 +65,6 @@ public sealed record FrcrnConfig(
         if (FrequencyBins != 321) throw new ArgumentException($"FRCRN: the depth-14 U-Net needs fft_len 640 or 641 (321 bins), got fft_len={FftLen}.");
         if (WinLen > FftLen || WinLen <= 0 || WinInc <= 0) throw new ArgumentException($"FRCRN: need 0 < win_len <= fft_len and win_inc > 0 (got {WinLen}/{WinInc}/{FftLen}).");
         if (Width < 8 || Width % 8 != 0) throw new ArgumentException($"FRCRN: width must be a positive multiple of 8 (SE reduction 8), got {Width}.");
+        if (Width > 1024) throw new ArgumentException($"FRCRN: width {Width} is too large to build from a configuration file (published: 128).");
     }
 }

@@ -29,10 +29,12 @@ public sealed record HourglassConfig(int NumSources, int NumStacks, int Depth, i
         var p = Paper;
         var stem = p.Stem;
         if (hyper.ValueKind == JsonValueKind.Object && hyper.TryGetProperty("stem", out var s) && s.ValueKind == JsonValueKind.Array)
-            stem = s.EnumerateArray().Select(e => e.GetInt32()).ToArray();
+            stem = s.EnumerateArray().Select(e => e.ValueKind == JsonValueKind.Number && e.TryGetInt32(out int w)
+                ? w : throw new InvalidDataException($"hourglass config: stem entry {e.GetRawText()} is not a 32-bit integer.")).ToArray();
         var c = new HourglassConfig(JsonHyper.Int(hyper, "num_sources", p.NumSources), JsonHyper.Int(hyper, "num_stacks", p.NumStacks),
             JsonHyper.Int(hyper, "depth", p.Depth), JsonHyper.Int(hyper, "channels", p.Channels), JsonHyper.Int(hyper, "growth", p.Growth), stem);
-        c.Validate();
+        try { c.Validate(); }
+        catch (ArgumentException e) { throw new InvalidDataException("hourglass config: " + e.Message, e); }
         return c;
     }
 
@@ -41,6 +43,10 @@ public sealed record HourglassConfig(int NumSources, int NumStacks, int Depth, i
     {
         if (NumSources < 1 || NumStacks < 1 || Depth < 1 || Channels < 1 || Growth < 0)
             throw new ArgumentException($"Invalid hourglass configuration {this}.");
+        // Sizes read from files: refuse the absurd before allocating (the paper's network: 4 stacks, depth 4, 256 channels).
+        if (NumSources > 16 || NumStacks > 64 || Depth > 12 || Channels > 4096 || Growth > 4096 || Stem.Any(w => w > 4096)
+            || (double)NumStacks * Math.Pow(Channels + (double)Growth * (Depth + 1), 2) * 9 * 4 * (Depth + 1) > 1.5e9)
+            throw new ArgumentException($"Hourglass configuration {this} is too large to build from a configuration file.");
         if (Stem.Count != 4 || Stem.Any(w => w < 1))
             throw new ArgumentException($"The hourglass stem needs 4 positive widths (cnv1, cnv2, cnv2b, cnv3), got [{string.Join(", ", Stem)}].");
     }
@@ -78,13 +84,19 @@ public sealed record ZyfHourglassConfig(int NumStacks, int FirstDepthChannels, i
             JsonHyper.Int(hyper, "output_channels", JsonHyper.Int(hyper, "num_sources", d.OutputChannels)),
             JsonHyper.Int(hyper, "next_depth_add_channels", d.NextDepthAddChannels), JsonHyper.Int(hyper, "depth", d.Depth));
         if (c.NumStacks < 1 || c.FirstDepthChannels < 1 || c.OutputChannels < 1 || c.NextDepthAddChannels < 0 || c.Depth < 0)
-            throw new ArgumentException($"Invalid configuration {c}.");
+            throw new InvalidDataException($"Invalid configuration {c}.");
+        if (c.NumStacks > 64 || c.FirstDepthChannels > 4096 || c.OutputChannels > 16 || c.NextDepthAddChannels > 4096 || c.Depth > 12)
+            throw new InvalidDataException($"Configuration {c} is too large to build from a configuration file.");
         return c;
     }
 }
 
 internal static class JsonHyper
 {
+    /// <summary>An integer hyper-parameter, or <paramref name="fallback"/> when absent; a number that is not a 32-bit
+    /// integer is an <see cref="InvalidDataException"/> naming it.</summary>
     public static int Int(JsonElement hyper, string name, int fallback) =>
-        hyper.ValueKind == JsonValueKind.Object && hyper.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : fallback;
+        hyper.ValueKind == JsonValueKind.Object && hyper.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number
+            ? v.TryGetInt32(out int i) ? i : throw new InvalidDataException($"config: {name} = {v.GetRawText()} is not a 32-bit integer.")
+            : fallback;
 }

@@ -44,9 +44,32 @@ public sealed record MossFormerConfig
     public static MossFormerConfig ModelScope8k { get; } = new();
 
     /// <summary>Reads a config from a JSON object with the upstream names (unknown names are ignored).</summary>
+    /// <exception cref="InvalidDataException">A value of the wrong JSON type.</exception>
     public static MossFormerConfig FromJson(JsonElement json) => json.ValueKind == JsonValueKind.Object
-        ? json.Deserialize<MossFormerConfig>(JsonOptions) ?? new()
+        ? ConfigChecks.Deserialize("mossformer", () => json.Deserialize<MossFormerConfig>(JsonOptions)) ?? new()
         : new();
+
+    /// <summary>Checks every size against a sane range and the total against <see cref="ConfigChecks.MaxParameters"/>.</summary>
+    /// <exception cref="InvalidDataException">The offending field, by name.</exception>
+    public MossFormerConfig Validate()
+    {
+        const string m = "mossformer";
+        ConfigChecks.Range(m, "num_spks", NumSpks, 1, 16);
+        ConfigChecks.Range(m, "kernel_size", KernelSize, 2, 1024);
+        ConfigChecks.Range(m, "stride", Stride, 1, 1024);
+        ConfigChecks.Range(m, "in_channels", InChannels, 1, 4096);
+        ConfigChecks.Range(m, "out_channels", OutChannels, 1, 4096);
+        ConfigChecks.Range(m, "d_model", DModel, 1, 4096);
+        ConfigChecks.Range(m, "num_blocks", NumBlocks, 1, 256);
+        ConfigChecks.Range(m, "group_size", GroupSize, 1, 65536);
+        ConfigChecks.Range(m, "query_key_dim", QueryKeyDim, 1, 4096);
+        ConfigChecks.Range(m, "expansion_factor", ExpansionFactor, 0.01, 16);
+        ConfigChecks.Range(m, "attn_dropout", AttnDropout, 0, 1);
+        ConfigChecks.Range(m, "sample_rate", SampleRate, 1, 1_000_000);
+        double hidden = DModel * ExpansionFactor;
+        ConfigChecks.Size(m, NumBlocks * (DModel * hidden * 3.0 + DModel * QueryKeyDim) + (double)InChannels * OutChannels * (NumSpks + 3) + (double)OutChannels * KernelSize * 2);
+        return this;
+    }
 
     internal static readonly JsonSerializerOptions JsonOptions = new() { NumberHandling = JsonNumberHandling.AllowReadingFromString };
 }

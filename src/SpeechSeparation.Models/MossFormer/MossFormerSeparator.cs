@@ -16,7 +16,7 @@ public sealed class MossFormerSeparator : Module<Tensor, Tensor>
     /// <summary>Creates the model (random weights; load a checkpoint with <see cref="LoadCheckpoint"/>).</summary>
     public MossFormerSeparator(MossFormerConfig? config = null)
     {
-        Config = config ??= MossFormerConfig.ModelScope8k;
+        Config = (config ??= MossFormerConfig.ModelScope8k).Validate();
         encoder = RegisterModule("encoder", new Encoder(config.KernelSize, config.OutChannels));
         decoder = RegisterModule("decoder", new Decoder(config.OutChannels, 1, config.KernelSize, config.Stride, config.Bias));
         var att = new MossFormerM(config.NumBlocks, config.DModel, config.Causal, config.GroupSize, config.QueryKeyDim,

@@ -59,6 +59,29 @@ public sealed record MossFormer2Config
     /// <summary>ClearerVoice-Studio <c>MossFormer2_SS_16K</c> (same network, 16 kHz).</summary>
     public static MossFormer2Config ClearerVoice16k { get; } = new() { SampleRate = 16000 };
 
+    /// <summary>Checks every size against a sane range and the total against <see cref="ConfigChecks.MaxParameters"/>.</summary>
+    /// <exception cref="InvalidDataException">The offending field, by name.</exception>
+    public MossFormer2Config Validate()
+    {
+        const string m = "mossformer2";
+        ConfigChecks.Range(m, "in_channels", InChannels, 1, 4096);
+        ConfigChecks.Range(m, "out_channels", OutChannels, 1, 4096);
+        ConfigChecks.Range(m, "num_blocks", NumBlocks, 1, 256);
+        ConfigChecks.Range(m, "kernel_size", KernelSize, 2, 1024);
+        ConfigChecks.Range(m, "num_spks", NumSpks, 1, 16);
+        ConfigChecks.Range(m, "group_size", GroupSize, 1, 65536);
+        ConfigChecks.Range(m, "query_key_dim", QueryKeyDim, 1, 4096);
+        ConfigChecks.Range(m, "expansion_factor", ExpansionFactor, 0.01, 16);
+        ConfigChecks.Range(m, "attn_dropout", AttnDropout, 0, 1);
+        ConfigChecks.Range(m, "fsmn_inner_channels", FsmnInnerChannels, 1, 4096);
+        ConfigChecks.Range(m, "fsmn_lorder", FsmnLorder, 1, 1024);
+        ConfigChecks.Range(m, "sample_rate", SampleRate, 1, 1_000_000);
+        double d = OutChannels, hidden = d * ExpansionFactor, f = FsmnInnerChannels;
+        ConfigChecks.Size(m, NumBlocks * (d * hidden * 3.0 + d * QueryKeyDim + f * d * 2 + f * f * 6 + f * FsmnLorder * 4)
+                             + (double)InChannels * OutChannels * (NumSpks + 3) + (double)InChannels * KernelSize * 2);
+        return this;
+    }
+
     /// <summary>The <c>config_name</c> upstream decodes without the mask product (see <see cref="ApplyMask"/>).</summary>
     public const string WhamrConfigName = "mossformer2-whamr-2spk";
 
@@ -70,11 +93,15 @@ public sealed record MossFormer2Config
     /// </summary>
     /// <exception cref="NotSupportedException">A SpeechBrain-layout option this network does not have (more than one
     /// dual-path layer, the extra linear layer, several input channels).</exception>
-    public static MossFormer2Config FromJson(JsonElement json)
+    public static MossFormer2Config FromJson(JsonElement json) => ConfigChecks.Deserialize("mossformer2", () => FromJsonCore(json));
+
+    private static MossFormer2Config FromJsonCore(JsonElement json)
     {
         if (json.ValueKind != JsonValueKind.Object) return new();
-        var c = json.Deserialize<MossFormer2Config>(MossFormerConfig.JsonOptions) ?? new();
-        int? Int(string name) => json.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? (int)v.GetDouble() : null;
+        var c = ConfigChecks.Deserialize("mossformer2", () => json.Deserialize<MossFormer2Config>(MossFormerConfig.JsonOptions)) ?? new();
+        int? Int(string name) => json.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number
+            ? v.TryGetInt32(out int i) ? i : throw new InvalidDataException($"mossformer2 config: {name} = {v.GetRawText()} is not a 32-bit integer.")
+            : null;
         bool? Bool(string name) => json.TryGetProperty(name, out var v) && v.ValueKind is JsonValueKind.True or JsonValueKind.False ? v.GetBoolean() : null;
         string? Str(string name) => json.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
         if (Int("encoder_embedding_dim") is { } e) c = c with { InChannels = e };

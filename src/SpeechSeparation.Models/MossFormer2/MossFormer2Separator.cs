@@ -18,7 +18,7 @@ public sealed class MossFormer2Separator : Module<Tensor, Tensor>
     /// <summary>Creates the model (random weights; load a checkpoint with <see cref="LoadCheckpoint"/>).</summary>
     public MossFormer2Separator(MossFormer2Config? config = null)
     {
-        Config = config ??= MossFormer2Config.ModelScope8k;
+        Config = (config ??= MossFormer2Config.ModelScope8k).Validate();
         enc = RegisterModule("enc", new Encoder(config.KernelSize, config.InChannels));
         var intra = new MossFormer2M(config.NumBlocks, config.OutChannels, config);
         maskNet = RegisterModule("mask_net", new MossFormerMaskNet(config.InChannels, config.OutChannels,
