@@ -137,7 +137,7 @@ public sealed class MossFormer2SeEnhancer
         var feats = FeaturesOfScaled(scaled, out int frames);
         var mask = RunNetwork(feats, 1, frames);
         if (trace is not null) { trace.Frames = frames; trace.Features = feats; trace.Mask = mask; }
-        return ApplyMask(scaled, mask, frames, trace);
+        return MaskAndInvert(scaled, mask, frames, trace);
     }
 
     /// <summary>
@@ -170,7 +170,7 @@ public sealed class MossFormer2SeEnhancer
         int per = frames * Config.OutChannelsFinal;
         var output = new float[b * t];
         for (int i = 0; i < b; i++)
-            ApplyMask(scaled[i], masks.AsSpan(i * per, per), frames).CopyTo(output, i * t);
+            MaskAndInvert(scaled[i], masks.AsSpan(i * per, per), frames).CopyTo(output, i * t);
         return torch.tensor(output, [b, t], device: segments.device).MoveToOuterDisposeScope();
     }
 
@@ -187,10 +187,27 @@ public sealed class MossFormer2SeEnhancer
     }
 
     /// <summary>
+    /// The STFT path alone: multiplies a given mask [L, bins] (row-major, L = <see cref="FrameCount"/>) into the STFT of
+    /// the segment × 32768 and inverts it (÷ 32768). A mask of ones gives the segment back, except the samples past the
+    /// last frame (fewer than one hop), which are zero as upstream.
+    /// </summary>
+    /// <exception cref="ArgumentException">Too short, non-finite, or a mask of the wrong size.</exception>
+    public float[] ApplyMask(ReadOnlySpan<float> segment, ReadOnlySpan<float> mask)
+    {
+        CheckSegment(segment);
+        int frames = FrameCount(segment.Length);
+        if (mask.Length != frames * _stft.Bins)
+            throw new ArgumentException($"The mask must hold {frames}×{_stft.Bins} values, got {mask.Length}.", nameof(mask));
+        var scaled = new float[segment.Length];
+        for (int i = 0; i < scaled.Length; i++) scaled[i] = segment[i] * Scale;
+        return MaskAndInvert(scaled, mask, frames);
+    }
+
+    /// <summary>
     /// The STFT path for one segment already ×32768: Y[k, t] = M[t, k]·S[k, t] on both parts, inverse STFT of the
     /// segment's length (samples past the last frame are zero), ÷ 32768.
     /// </summary>
-    private float[] ApplyMask(float[] scaled, ReadOnlySpan<float> mask, int frames, MossFormer2SeTrace? trace = null)
+    private float[] MaskAndInvert(float[] scaled, ReadOnlySpan<float> mask, int frames, MossFormer2SeTrace? trace = null)
     {
         int bins = _stft.Bins, n = scaled.Length;
         var s = new double[n];
