@@ -64,6 +64,22 @@ public class MossFormer2SeTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void FreshNetworkHasPyTorchInitialNorms()
+    {
+        // regression: TorchSharp's GroupNorm left its affine parameters uninitialised (values up to 1e38 → NaN masks)
+        for (int i = 0; i < 3; i++)
+        {
+            using var net = new Models.MossFormer2Se.MossFormer2Se(Tiny);
+            var sd = net.StateDictToHost();
+            foreach (var key in new[] { "mossformer.norm", "mossformer.mdl.intra_norm" })
+            {
+                Assert.All(sd[key + ".weight"].ToFloatArray(), v => Assert.Equal(1f, v));
+                Assert.All(sd[key + ".bias"].ToFloatArray(), v => Assert.Equal(0f, v));
+            }
+        }
+    }
+
+    [Fact]
     public void MaskOfOnesReconstructsTheInputAndZerosTheTail()
     {
         using var net = new Models.MossFormer2Se.MossFormer2Se(Tiny);
