@@ -92,6 +92,9 @@ public static class Architectures
             Factories.TryAdd(HourglassNetwork.Name, HourglassNetwork.Create);
             Factories.TryAdd(FrcrnNetwork.Name, FrcrnNetwork.Create);
             Factories.TryAdd("FRCRN_SE_16K", FrcrnNetwork.Create);
+            Factories.TryAdd(MossFormer2SeNetwork.Name, MossFormer2SeNetwork.Create);
+            // ClearerVoice-Studio's model name.
+            Factories.TryAdd(MossFormer2SeNetwork.ClearerVoiceName, MossFormer2SeNetwork.Create);
         }
     }
 }

@@ -63,6 +63,11 @@ public static class ModelCatalog
             "model folder with configuration.json and pytorch_model.bin"),
         new("clearervoice/FRCRN_SE_16K", ModelTask.SpeechEnhancement, "frcrn", 16000, 1, 13_963_604,
             null, "ClearerVoice-Studio checkpoints/FRCRN_SE_16K", "last_best_checkpoint.pt"),
+        new("clearervoice/MossFormer2_SE_48K", ModelTask.SpeechEnhancement, "mossformer2_se", 48000, 1, 55_262_170,
+            "VoiceBank+DEMAND 48 kHz (authors): PESQ 3.15 (noisy 1.97), NB-PESQ 3.77, STOI 0.95, SI-SDR 19.36 dB (noisy 8.39), CSIG/CBAK/COVL 4.23/3.33/3.64",
+            "Hugging Face alibabasglab/MossFormer2_SE_48K (ClearerVoice-Studio checkpoints/MossFormer2_SE_48K): last_best_checkpoint.pt (221,552,019 bytes)",
+            "ClearerVoice checkpoint folder (last_best_checkpoint naming last_best_checkpoint.pt) or that file; weights under 'model', keys mossformer.* (optional 'module.' prefix)")
+            { License = "apache-2.0" },
         new("park2018/stacked-hourglass-mir1k", ModelTask.MusicSeparation, "hourglass", 8000, 2, 0,
             "MIR-1K (paper): vocals GNSDR 10.51 / GSIR 16.01 / GSAR 12.53 dB; accompaniment GNSDR 9.88 / GSIR 14.24 / GSAR 12.36 dB",
             "no official weights; train with speechsep train", "library package (speechsep.json + model.safetensors)"),

@@ -41,7 +41,8 @@ public enum Precision
     /// an error about 35–45 dB below the signal for MossFormer and MossFormer2 and 20–30 dB for FRCRN (SI-SNR measured
     /// on the test fixtures; see docs/api.md, "bfloat16 precision"). Inputs are converted to bfloat16 and outputs back
     /// to float32; position-encoding frequency tables, FRCRN's STFTs and the hourglass network's STFTs stay in float32.
-    /// Supported by MossFormer, MossFormer2, FRCRN and the hourglass network; the SpeechBrain tutorial baselines raise
+    /// Supported by MossFormer, MossFormer2, MossFormer2_SE_48K (mask network only; about 38–44 dB on its fixtures), FRCRN
+    /// and the hourglass network; the SpeechBrain tutorial baselines raise
     /// <see cref="NotSupportedException"/> when loaded.
     /// </summary>
     BFloat16,

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using SpeechSeparation.Models.MossFormer2;
+using SpeechSeparation.Models.MossFormer2Se;
 using SpeechSeparation.Serialization;
 using SpeechSeparation.Tensors.NN;
 
@@ -9,7 +10,8 @@ namespace SpeechSeparation;
 /// <summary>
 /// Loads separators. Accepted: the library's model package (a folder or its <c>speechsep.json</c>, with
 /// <c>model.safetensors</c>), or a bare PyTorch checkpoint (<c>.pt</c>/<c>.bin</c>, nested or <c>module.</c>-prefixed) with
-/// <see cref="SeparatorOptions.Architecture"/> and <see cref="SeparatorOptions.ConfigJson"/>. A checkpoint that does not
+/// <see cref="SeparatorOptions.Architecture"/> and <see cref="SeparatorOptions.ConfigJson"/>, or a ClearerVoice-Studio
+/// checkpoint folder or <c>last_best_checkpoint.pt</c> (architecture read from the keys). A checkpoint that does not
 /// fit raises <see cref="StateDictMismatchException"/> listing the missing, unexpected and mis-shaped keys.
 /// </summary>
 public static class Separator
@@ -215,7 +217,8 @@ public static class ModelPackage
         }
         if (Directory.Exists(path))
             return Canonical(SpeechBrainFolderWeights(path) ?? ModelScopeWeights(path)
-                   ?? throw new FileNotFoundException($"'{path}' holds neither {MetadataFile} (a SpeechSeparation package) nor masknet.bin / pytorch_model.bin (a ModelScope model folder) nor masknet.ckpt (a SpeechBrain-layout folder)."));
+                   ?? (ClearerVoiceCheckpoint(path) is { } cv ? StateDict.Load(cv) : null)
+                   ?? throw new FileNotFoundException($"'{path}' holds neither {MetadataFile} (a SpeechSeparation package) nor masknet.bin / pytorch_model.bin (a ModelScope model folder) nor masknet.ckpt (a SpeechBrain-layout folder) nor last_best_checkpoint.pt (a ClearerVoice-Studio folder)."));
         if (!File.Exists(path)) throw new FileNotFoundException($"No model at '{path}'.", path);
         return Canonical(CheckpointFile(path));
     }
@@ -263,17 +266,47 @@ public static class ModelPackage
             return LoadModelScopeFolder(path, options);
         if (Directory.Exists(path) && SpeechBrainFolderWeights(path) is { } sbWeights)
             return CreateSpeechBrainLayout(path, sbWeights, options);
+        if (Directory.Exists(path) && ClearerVoiceCheckpoint(path) is { } cvFile)
+            return CreateClearerVoice(cvFile, StateDict.Load(cvFile), options);
         if (Directory.Exists(path))
-            throw new FileNotFoundException($"'{path}' holds neither {MetadataFile} (a SpeechSeparation package), {ModelScopeConfig} (a ModelScope model folder) " +
-                                            "nor encoder.ckpt/masknet.ckpt/decoder.ckpt or a SpeechBrain-layout pytorch_model.bin (an alibabasglab/mossformer2-* folder).");
+            throw new FileNotFoundException($"'{path}' holds neither {MetadataFile} (a SpeechSeparation package), {ModelScopeConfig} (a ModelScope model folder), " +
+                                            "encoder.ckpt/masknet.ckpt/decoder.ckpt or a SpeechBrain-layout pytorch_model.bin (an alibabasglab/mossformer2-* folder) " +
+                                            "nor last_best_checkpoint(.pt) (a ClearerVoice-Studio checkpoint folder).");
         if (!File.Exists(path)) throw new FileNotFoundException($"No model at '{path}'.", path);
         var checkpoint = CheckpointFile(path);
         if (options.Architecture is null && SpeechBrainLayout.Matches(checkpoint.Keys))
             return CreateSpeechBrainLayout(Path.GetDirectoryName(Path.GetFullPath(path))!, checkpoint, options);
+        if (options.Architecture is null && MossFormer2Se.Matches(checkpoint.Keys))
+            return CreateClearerVoice(path, checkpoint, options);
         if (options.Architecture is null)
             throw new ArgumentException($"'{path}' is a bare checkpoint: say which architecture it is (SeparatorOptions.Architecture; known: {string.Join(", ", Architectures.Names)}).");
         var cfg = options.ConfigJson is null ? default : JsonDocument.Parse(options.ConfigJson).RootElement.Clone();
         return Architectures.Create(new NetworkSpec(options.Architecture, cfg, checkpoint, null, options.Device) { Precision = options.Precision });
+    }
+
+    /// <summary>
+    /// The weight file of a ClearerVoice-Studio checkpoint folder (<c>checkpoints/&lt;model&gt;</c>: the file named by the
+    /// text file <c>last_best_checkpoint</c>, else <c>last_best_checkpoint.pt</c>); null when the folder has neither.
+    /// </summary>
+    private static string? ClearerVoiceCheckpoint(string dir)
+    {
+        try { return MossFormer2Se.CheckpointFile(dir); }
+        catch (FileNotFoundException) { return null; }
+    }
+
+    /// <summary>
+    /// A ClearerVoice-Studio checkpoint (weights under <c>model</c>, <c>module.</c> prefix removed): the architecture is
+    /// <see cref="SeparatorOptions.Architecture"/> if given, else read from the keys — <c>mossformer.*</c> is
+    /// MossFormer2_SE_48K, <c>mask_net.*</c> MossFormer2_SS_16K.
+    /// </summary>
+    private static ISeparationNetwork CreateClearerVoice(string file, IReadOnlyDictionary<string, HostTensor> weights, SeparatorOptions options)
+    {
+        string arch = options.Architecture
+            ?? (MossFormer2Se.Matches(weights.Keys) ? MossFormer2SeNetwork.ClearerVoiceName
+                : weights.Keys.Any(k => k.StartsWith("mask_net.", StringComparison.Ordinal)) ? "MossFormer2_SS_16K"
+                : throw new ArgumentException($"'{file}': cannot tell the architecture from its keys; say which it is (SeparatorOptions.Architecture; known: {string.Join(", ", Architectures.Names)})."));
+        var cfg = options.ConfigJson is null ? default : JsonDocument.Parse(options.ConfigJson).RootElement.Clone();
+        return Architectures.Create(new NetworkSpec(arch, cfg, weights, null, options.Device) { Precision = options.Precision });
     }
 
     /// <summary>The configuration file of the authors' SpeechBrain-layout repositories.</summary>

@@ -8,6 +8,7 @@ using BenchmarkDotNet.Running;
 using SpeechSeparation.Models.Frcrn;
 using SpeechSeparation.Models.MossFormer;
 using SpeechSeparation.Models.MossFormer2;
+using SpeechSeparation.Models.MossFormer2Se;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 using FrcrnModel = SpeechSeparation.Models.Frcrn.Frcrn;
@@ -16,7 +17,7 @@ namespace SpeechSeparation.Benchmarks.Models;
 
 /// <summary>
 /// One forward pass of each full published model on CPU (issues #4 and #5): MossFormer and MossFormer2 on 8 kHz, FRCRN
-/// on 16 kHz, 4 s and 16 s of audio, batch 1, 2 intra-op threads, inference mode. The weights are random (the published
+/// on 16 kHz, ClearerVoice MossFormer2_SE_48K on 48 kHz (signal path included), 4 s and 16 s of audio, batch 1, 2 intra-op threads, inference mode. The weights are random (the published
 /// files are not redistributed); the configuration, and so the work, is the published one. Extra columns: real-time
 /// factor (mean time ÷ audio duration) and the benchmark process's peak resident memory.
 /// <c>dotnet run -c Release --project benchmarks/SpeechSeparation.Benchmarks -- --filter '*FullModel*'</c>
@@ -25,9 +26,9 @@ namespace SpeechSeparation.Benchmarks.Models;
 public class FullModelBenchmarks
 {
     /// <summary>Models in their published configurations.</summary>
-    public enum PublishedModel { MossFormer8k, MossFormer2_8k, Frcrn16k }
+    public enum PublishedModel { MossFormer8k, MossFormer2_8k, Frcrn16k, MossFormer2Se48k }
 
-    [Params(PublishedModel.MossFormer8k, PublishedModel.MossFormer2_8k, PublishedModel.Frcrn16k)]
+    [Params(PublishedModel.MossFormer8k, PublishedModel.MossFormer2_8k, PublishedModel.Frcrn16k, PublishedModel.MossFormer2Se48k)]
     public PublishedModel Model { get; set; }
 
     [Params(4, 16)]
@@ -55,6 +56,14 @@ public class FullModelBenchmarks
             {
                 var m = new MossFormer2Separator(MossFormer2Config.ModelScope8k);
                 (_module, _forward, rate) = (m, x => m.forward(x), 8000);
+                break;
+            }
+            case PublishedModel.MossFormer2Se48k:
+            {
+                // ClearerVoice MossFormer2_SE_48K: features, mask network and STFT masking, one pass
+                var m = new MossFormer2Se();
+                var se = new MossFormer2SeEnhancer(m);
+                (_module, _forward, rate) = (m, x => se.Enhance(x), 48000);
                 break;
             }
             default:

@@ -42,7 +42,19 @@ public static class MaskNorm
     /// <exception cref="NotSupportedException">Any other value.</exception>
     public static torch.nn.Module<Tensor, Tensor> Select(string norm, long channels) => norm switch
     {
-        "ln" => torch.nn.GroupNorm(1, channels, 1e-8),
+        "ln" => Initialised(torch.nn.GroupNorm(1, channels, 1e-8)),
         _ => throw new NotSupportedException($"MossFormer norm '{norm}' is not supported (only 'ln' = GroupNorm(1, C, eps 1e-8))."),
     };
+
+    /// <summary>
+    /// Sets the affine parameters to PyTorch's initial values (weight 1, bias 0). TorchSharp 0.107's <c>GroupNorm</c>
+    /// leaves them uninitialised (whatever the allocator returns, at times ~1e38), which only showed with random weights.
+    /// </summary>
+    private static GroupNorm Initialised(GroupNorm norm)
+    {
+        using var _ = torch.no_grad();
+        norm.weight?.fill_(1);
+        norm.bias?.zero_();
+        return norm;
+    }
 }

@@ -29,7 +29,9 @@ public sealed class ComputationBlock : MaskNetCore
     public override Tensor forward(Tensor input, TensorProbe? probe)
     {
         using var scope = torch.NewDisposeScope();
-        var x = intraModel.forward(input.transpose(1, 2), probe).transpose(1, 2); // [B, N, L]
+        var intra = intraModel.forward(input.transpose(1, 2), probe);    // [B, L, N]
+        probe?.Invoke("intra_mdl_out", intra);
+        var x = intra.transpose(1, 2);                                    // [B, N, L]
         x = intraNorm.forward(x);
         if (SkipAroundIntra) x = x + input;
         return x.MoveToOuterDisposeScope();

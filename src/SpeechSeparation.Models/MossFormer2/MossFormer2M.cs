@@ -20,6 +20,15 @@ public sealed class MossFormer2M : Module<Tensor, Tensor>
         norm = RegisterModule("norm", torch.nn.LayerNorm(dModel, 1e-6));
     }
 
+    /// <summary>Creates the stack around an existing layer stack (e.g. one with another FSMN block, as in
+    /// MossFormer2_SE_48K).</summary>
+    public MossFormer2M(MossformerBlockGfsmn stack, long dModel)
+    {
+        ArgumentNullException.ThrowIfNull(stack);
+        mossformerM = RegisterModule("mossformerM", stack);
+        norm = RegisterModule("norm", torch.nn.LayerNorm(dModel, 1e-6));
+    }
+
     private readonly MossformerBlockGfsmn mossformerM;
     private readonly LayerNorm norm;
 

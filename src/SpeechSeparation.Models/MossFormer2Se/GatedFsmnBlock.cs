@@ -1,0 +1,52 @@
+using TorchSharp.Modules;
+using SpeechSeparation.Models.MossFormer;
+using SpeechSeparation.Models.MossFormer2;
+using SpeechSeparation.Tensors;
+using SpeechSeparation.Tensors.NN;
+
+namespace SpeechSeparation.Models.MossFormer2Se;
+
+/// <summary>
+/// MossFormer2_SE_48K's recurrent module (<c>Gated_FSMN_Block</c>, non-dilated): Conv1d(d → c, k=1) + PReLU(1),
+/// <see cref="CLayerNorm"/>, <see cref="GatedFsmn"/> (lorder 20: a 39-tap symmetric filter), CLayerNorm,
+/// Conv1d(c → d, k=1), plus the input. Keys <c>conv1.0/1</c>, <c>norm1</c>, <c>gated_fsmn.*</c>, <c>norm2</c>,
+/// <c>conv2</c>; 546,561 parameters at d = 512, c = 256.
+/// </summary>
+public sealed class GatedFsmnBlock : Module<Tensor, Tensor>
+{
+    /// <summary>Creates the block (upstream <c>dim</c>, <c>inner_channels</c>; lorder is fixed to 20 upstream).</summary>
+    public GatedFsmnBlock(long dim, long innerChannels = 256, long lorder = 20)
+    {
+        conv1 = RegisterModule("conv1", torch.nn.Sequential(torch.nn.Conv1d(dim, innerChannels, 1), torch.nn.PReLU(1)));
+        norm1 = RegisterModule("norm1", new CLayerNorm(innerChannels));
+        gatedFsmn = RegisterModule("gated_fsmn", new GatedFsmn(innerChannels, innerChannels, lorder, innerChannels));
+        norm2 = RegisterModule("norm2", new CLayerNorm(innerChannels));
+        conv2 = RegisterModule("conv2", torch.nn.Conv1d(innerChannels, dim, 1));
+    }
+
+    private readonly Sequential conv1;
+    private readonly CLayerNorm norm1, norm2;
+    private readonly GatedFsmn gatedFsmn;
+    private readonly Conv1d conv2;
+
+    /// <summary>[B, T, d] → [B, T, d].</summary>
+    public override Tensor forward(Tensor input) => forward(input, null);
+
+    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>conv1_prelu</c>, <c>norm1</c>, the gated FSMN's
+    /// intermediates, <c>gated_fsmn_out</c>, <c>norm2</c>, <c>conv2</c>.</summary>
+    public Tensor forward(Tensor input, TensorProbe? probe)
+    {
+        using var scope = torch.NewDisposeScope();
+        var x = conv1.forward(input.transpose(1, 2));      // [B, c, T]
+        probe?.Invoke("conv1_prelu", x);
+        x = norm1.forward(x);
+        probe?.Invoke("norm1", x);
+        x = gatedFsmn.forward(x.transpose(1, 2), probe);   // [B, T, c]
+        probe?.Invoke("gated_fsmn_out", x);
+        x = norm2.forward(x.transpose(1, 2));              // [B, c, T]
+        probe?.Invoke("norm2", x);
+        x = conv2.forward(x);                              // [B, d, T]
+        probe?.Invoke("conv2", x);
+        return (x.transpose(1, 2) + input).MoveToOuterDisposeScope();
+    }
+}
