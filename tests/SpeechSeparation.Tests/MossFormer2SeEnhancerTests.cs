@@ -57,7 +57,7 @@ public class MossFormer2SeEnhancerTests(ITestOutputHelper output)
             {
                 Assert.Equal(48000, e.SampleRate);
                 viaFolder = e.Enhance(raw, 48000);
-                var net = (NetworkSeparator)e;
+                var net = (NetworkEnhancer)e;
                 Assert.Equal("mossformer2_se", net.Network.Architecture);
                 Assert.Equal(358_014, net.Network.ParameterCount);
             }
@@ -122,7 +122,7 @@ public class MossFormer2SeEnhancerTests(ITestOutputHelper output)
         try
         {
             using var e = Enhancer.Load(dir, NoGain);
-            var net = (NetworkSeparator)e;
+            var net = (NetworkEnhancer)e;
             // any rate in, same rate and length out
             var out8 = e.Enhance(mix8, 8000);
             Assert.Equal(mix8.Length, out8.Length);
