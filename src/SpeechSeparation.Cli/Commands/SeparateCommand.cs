@@ -15,12 +15,12 @@ public sealed class SeparateCommand(bool enhance) : CliCommand
 
     /// <inheritdoc />
     public override string Summary => enhance
-        ? "remove noise from WAV files (--model PATH; folders with --recursive)"
-        : "separate WAV files into speakers/stems (default: the embedded 2-speaker 8 kHz model; --model PATH)";
+        ? "remove noise from audio files (--model PATH; folders with --recursive)"
+        : "separate audio files into speakers/stems (default: the embedded 2-speaker 8 kHz model; --model PATH)";
 
     private readonly Argument<string[]> _inputs = new("inputs")
     {
-        Description = "WAV files, folders (--recursive for sub-folders) or glob patterns such as 'data/*.wav' or 'data/**/*.wav'.",
+        Description = "Audio files (WAV, MP3, Ogg Vorbis/Opus; FLAC, M4A and others with ffmpeg), folders (--recursive for sub-folders) or glob patterns such as 'data/*.mp3' or 'data/**/*.wav'.",
         Arity = ArgumentArity.OneOrMore,
     };
     private readonly Option<string> _model = CommonOptions.Model();
@@ -76,7 +76,8 @@ public sealed class SeparateCommand(bool enhance) : CliCommand
         foreach (var input in inputs)
         {
             if (Directory.Exists(input))
-                files.AddRange(Directory.EnumerateFiles(input, "*.wav", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly).Order(StringComparer.Ordinal));
+                files.AddRange(Directory.EnumerateFiles(input, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
+                    .Where(Audio.AudioFile.HasAudioExtension).Order(StringComparer.Ordinal));
             else if (File.Exists(input)) files.Add(input);
             else if (InputGlob.IsPattern(input))
             {

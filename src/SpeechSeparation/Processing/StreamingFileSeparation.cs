@@ -1,3 +1,4 @@
+using SpeechSeparation.Audio;
 using SpeechSeparation.Signal;
 
 namespace SpeechSeparation.Processing;
@@ -8,11 +9,29 @@ internal sealed class StreamingFileSeparation(WindowedNetwork network, Separator
 {
     private const int Block = 16384;
 
+    // The WAV actually streamed: the input itself, or its decoded copy (MP3, Ogg, FLAC, … through SpeechSeparation.Audio).
+    private string? _decoded;
+    private string _wav => _decoded ?? input;
+
     public void Run()
+    {
+        try
+        {
+            if (AudioFile.Detect(input) != AudioContainer.Wav)
+                _decoded = AudioFile.AsWav(input, Path.Combine(Path.GetTempPath(), "speechsep-" + Guid.NewGuid().ToString("N") + ".wav"));
+            RunWav();
+        }
+        finally
+        {
+            if (_decoded is not null && File.Exists(_decoded)) File.Delete(_decoded);
+        }
+    }
+
+    private void RunWav()
     {
         WavFormat format;
         long frames;
-        using (var probe = new WavReader(input)) { format = probe.Format; frames = probe.FrameCount ?? -1; }
+        using (var probe = new WavReader(_wav)) { format = probe.Format; frames = probe.FrameCount ?? -1; }
         if (frames == 0) throw EmptyInput();
         int S = network.NumSources;
         int outChannels = ChannelAndGainPolicy.OutputChannels(format.Channels, separatorOptions.Channels);
@@ -41,7 +60,7 @@ internal sealed class StreamingFileSeparation(WindowedNetwork network, Separator
     private (double Num, double Den) SeparateChannel(int index, int channel, WavFormat format, long frames, string[,] temps, int outChannels)
     {
         int S = network.NumSources, rate = format.SampleRate, modelRate = network.SampleRate;
-        using var reader = new WavReader(input);
+        using var reader = new WavReader(_wav);
         var inter = new float[Block * format.Channels];
         var mono = new float[Block];
         var toModel = rate == modelRate ? null : Resampler.Create(rate, modelRate).CreateStream<float>();
