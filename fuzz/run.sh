@@ -30,7 +30,7 @@ seconds=${2:-600}
 build
 mkdir -p "findings/$target"
 export AFL_SKIP_BIN_CHECK=1 AFL_NO_UI=1 AFL_SKIP_CPUFREQ=1 AFL_I_DONT_CARE_ABOUT_MISSING_CRASHES=1 AFL_NO_AFFINITY=1
-export DOTNET_TieredPGO=0 DOTNET_TC_QuickJitForLoops=1
+export DOTNET_TieredPGO=0 DOTNET_TieredCompilation=0
 afl-fuzz -V "$seconds" -i "corpus/$target" -o "findings/$target" -t 10000 -m none -- dotnet "$bin/SpeechSeparation.Fuzz.dll" "$target" || true
 stats="findings/$target/default/fuzzer_stats"
 if [ -f "$stats" ]; then

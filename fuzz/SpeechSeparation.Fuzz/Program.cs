@@ -34,7 +34,11 @@ public static class Program
         }
         Fuzzer.Run(stream =>
         {
-            try { target(stream); }
+            // The readers take files (seekable streams); AFL's input arrives on a forward-only stream.
+            using var input = new MemoryStream();
+            stream.CopyTo(input);
+            input.Position = 0;
+            try { target(input); }
             catch (Exception e) when (Targets.Expected(e)) { }
         });
         return 0;

@@ -13,6 +13,8 @@ public static class SafeTensors
 {
     private const long MaxHeaderBytes = 100_000_000;
 
+    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <summary>Reads the tensors of a safetensors file, in header order.</summary>
     /// <exception cref="InvalidDataException">The file is malformed; the message says why.</exception>
     public static IReadOnlyDictionary<string, HostTensor> Load(string path) => Load(path, out _);
@@ -48,8 +50,15 @@ public static class SafeTensors
         var meta = new Dictionary<string, string>(StringComparer.Ordinal);
         var specs = new List<(string Name, ScalarType DType, long[] Shape, long Begin, long End)>();
         JsonDocument doc;
-        try { doc = JsonDocument.Parse(headerBytes); }
-        catch (JsonException e) { throw new InvalidDataException($"safetensors header is not valid JSON: {e.Message}", e); }
+        try
+        {
+            _ = StrictUtf8.GetCharCount(headerBytes);          // names are read as strings: invalid UTF-8 would throw there
+            doc = JsonDocument.Parse(headerBytes);
+        }
+        catch (Exception e) when (e is JsonException or System.Text.DecoderFallbackException)
+        {
+            throw new InvalidDataException($"safetensors header is not valid UTF-8 JSON: {e.Message}", e);
+        }
         using (doc)
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new InvalidDataException("safetensors header is not a JSON object.");
