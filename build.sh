@@ -14,6 +14,8 @@ need_pkgs=()
 # Held-out speakers of the default model (its test separates a mixture of them): Russian prompts and codec2's examples.
 [ -d /usr/share/asterisk/sounds/ru_RU_f_IvrvoiceRU ] || need_pkgs+=(asterisk-core-sounds-ru-wav)
 [ -f /usr/share/codec2/wav/david4.wav ] || need_pkgs+=(codec2-examples)
+# MPICH (mpiexec.mpich, libmpich.so.12): data-parallel training and its equivalence test under mpiexec -n 2 (docs/scaling.md).
+command -v mpiexec.mpich >/dev/null || need_pkgs+=(mpich)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "build.sh: installing ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

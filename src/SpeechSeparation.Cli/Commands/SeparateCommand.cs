@@ -23,7 +23,7 @@ public sealed class SeparateCommand(bool enhance) : ICommand
         $"usage: speechsep {Name} INPUT... {(enhance ? "--model PATH" : "[--model PATH|default]")} [--arch NAME --config JSON] [--out DIR] [--device cpu|cuda[:N]] [--threads N]\n" +
         "       INPUT: WAV files, folders (--recursive) or glob patterns such as 'data/*.wav' or 'data/**/*.wav'\n" +
         "       [--precision fp32|bf16] [--format pcm16|pcm24|float32] [--window SECONDS] [--overlap SECONDS] [--channels downmix|per-channel]\n" +
-        "       [--recursive] [--overwrite] [--json]";
+        "       [--recursive] [--overwrite] [--json]\n" + ShardingOptions.Usage;
 
     /// <inheritdoc />
     public int Run(string[] args, TextWriter stdout, TextWriter stderr)
@@ -33,6 +33,7 @@ public sealed class SeparateCommand(bool enhance) : ICommand
         var options = new SeparatorOptions();
         var output = new OutputOptions();
         bool recursive = false, json = false;
+        var sharding = new ShardingOptions();
         try
         {
             for (int i = 0; i < args.Length; i++)
@@ -60,6 +61,7 @@ public sealed class SeparateCommand(bool enhance) : ICommand
                     case "--json": json = true; break;
                     case "-h" or "--help": stdout.WriteLine(Usage); return 0;
                     default:
+                        if (sharding.TryParse(args, ref i)) break;
                         if (args[i].StartsWith("--", StringComparison.Ordinal)) throw new ArgumentException($"Unknown option {args[i]}.");
                         inputs.Add(args[i]);
                         break;
@@ -90,6 +92,8 @@ public sealed class SeparateCommand(bool enhance) : ICommand
             else { stderr.WriteLine($"{Name}: no such file or folder: {input}"); return 2; }
         }
 
+        using var batch = sharding.Open(files, Name, stderr);
+        if (batch.SkipExisting) output = output with { Overwrite = true };      // what is not skipped is redone whole
         options = options with { Architecture = arch, ConfigJson = config };
         var results = new List<object>();
         int failed = 0;
@@ -98,7 +102,17 @@ public sealed class SeparateCommand(bool enhance) : ICommand
         foreach (var file in files)
         {
             var dir = outDir ?? Path.GetDirectoryName(Path.GetFullPath(file))!;
+            var expected = sep is not null
+                ? sep.SourceNames.Select(n => Path.Combine(dir, $"{Path.GetFileNameWithoutExtension(file)}_{n}.wav")).ToList()
+                : [Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + "_enhanced.wav")];
+            if (batch.ShouldSkip(file, expected))
+            {
+                batch.Skipped(file, expected);
+                results.Add(new { input = file, outputs = expected, ok = true, skipped = true });
+                continue;
+            }
             var progress = new ConsoleProgress(stderr, Path.GetFileName(file), enabled: !json);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
                 IReadOnlyList<string> written;
@@ -106,11 +120,11 @@ public sealed class SeparateCommand(bool enhance) : ICommand
                 else
                 {
                     Directory.CreateDirectory(dir);
-                    var target = Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + "_enhanced.wav");
-                    enh!.EnhanceFile(file, target, output, progress);
-                    written = [target];
+                    enh!.EnhanceFile(file, expected[0], output, progress);
+                    written = expected;
                 }
                 progress.Done();
+                batch.Completed(file, written, clock.Elapsed);
                 results.Add(new { input = file, outputs = written, ok = true });
                 if (!json) foreach (var w in written) stdout.WriteLine(w);
             }
@@ -118,6 +132,7 @@ public sealed class SeparateCommand(bool enhance) : ICommand
             {
                 progress.Done();
                 failed++;
+                batch.Failed(file, e.Message, clock.Elapsed);
                 results.Add(new { input = file, error = e.Message, ok = false });
                 stderr.WriteLine($"{Name}: {file}: {e.Message}");
             }

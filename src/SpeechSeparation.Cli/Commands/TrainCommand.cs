@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using SpeechSeparation.Distributed.Mpi;
 using SpeechSeparation.Models.Baselines;
 using SpeechSeparation.Models.Frcrn;
 using SpeechSeparation.Models.Hourglass;
@@ -11,6 +12,7 @@ using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 using SpeechSeparation.Training;
 using SpeechSeparation.Training.Data;
+using SpeechSeparation.Training.Distributed;
 using FrcrnModel = SpeechSeparation.Models.Frcrn.Frcrn;
 
 namespace SpeechSeparation.Cli.Commands;
@@ -250,6 +252,23 @@ public sealed class TrainCommand : ICommand
             stderr.WriteLine("       --export-only: write OUTPUT/model from the run's best (or latest) checkpoint without training");
             return 2;
         }
+        // Under mpiexec with several ranks (MPICH's PMI_RANK/PMI_SIZE): data-parallel training, rank 0 alone prints and writes.
+        using var group = MpiLaunch.Current is { Size: > 1 } ? MpiProcessGroup.Initialize() : null;
+        if (group is null) return Run(args[1], exportOnly, stdout, stderr, null);
+        try
+        {
+            return group.Rank == 0 ? Run(args[1], exportOnly, stdout, stderr, group) : Run(args[1], exportOnly, TextWriter.Null, TextWriter.Null, group);
+        }
+        catch (Exception e)
+        {
+            group.Abort($"speechsep train failed: {e.Message}");
+            throw;
+        }
+    }
+
+    private static int Run(string recipe, bool exportOnly, TextWriter stdout, TextWriter stderr, MpiProcessGroup? group)
+    {
+        string[] args = ["--recipe", recipe];
         if (!File.Exists(args[1])) throw new FileNotFoundException($"Recipe '{args[1]}' does not exist.", args[1]);
         using var doc = JsonDocument.Parse(File.ReadAllText(args[1]), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
         var r = doc.RootElement;
@@ -289,7 +308,7 @@ public sealed class TrainCommand : ICommand
             else model.LoadStateDict(weights, strict: true);
             stdout.WriteLine($"fine-tuning from {initPath}");
         }
-        if (exportOnly) return Export(model, arch, rate, config, output, Path.Combine(output, "checkpoints"), sources, stdout);
+        if (exportOnly) return group is { Rank: > 0 } ? 0 : Export(model, arch, rate, config, output, Path.Combine(output, "checkpoints"), sources, stdout);
         if (r.TryGetProperty("threads", out var th)) torch.set_num_threads(th.GetInt32());
         var train = new DataLoader(trainSource, batch, seed, workers: workers);
         if (train.BatchesPerEpoch == 0)
@@ -304,12 +323,17 @@ public sealed class TrainCommand : ICommand
             EarlyStoppingPatience = r.TryGetProperty("early_stopping", out var es) ? es.GetInt32() : 10,
             CheckpointDirectory = Path.Combine(output, "checkpoints"),
             Seed = (ulong)seed,
+            ProcessGroup = group,
+            GradientBucketBytes = r.TryGetProperty("gradient_bucket_mb", out var gb) ? (long)(gb.GetDouble() * 1024 * 1024) : GradientAverager.DefaultBucketBytes,
         };
+        if (group is not null)
+            stdout.WriteLine($"data-parallel: {group.Size} MPI ranks ({group.Library}), batch {batch} per rank = {batch * group.Size} per step");
         var trainer = new SeparationTrainer(model, objective, adam, plateau, options, new LineLogger(stdout));
-        var progress = new ConsoleProgress(stderr, "train", enabled: true);
+        var progress = new ConsoleProgress(stderr, "train", enabled: group is not { Rank: > 0 });
         trainer.Fit(train, valid, new Progress<TrainingProgress>(p => progress.Report((double)p.Step / Math.Max(1, p.StepsPerEpoch))));
         progress.Done();
 
+        if (group is { Rank: > 0 }) return 0;                       // rank 0 exports
         return Export(model, arch, rate, config, output, options.CheckpointDirectory, sources, stdout);
     }
 
