@@ -15,6 +15,8 @@ need_pkgs=()
 [ -d /usr/share/asterisk/sounds/ru_RU_f_IvrvoiceRU ] || need_pkgs+=(asterisk-core-sounds-ru-wav)
 [ -f /usr/share/codec2/wav/david4.wav ] || need_pkgs+=(codec2-examples)
 command -v ffmpeg >/dev/null || need_pkgs+=(ffmpeg)   # compressed inputs (FLAC, M4A, …) and the codec tests
+# MPICH (mpiexec.mpich, libmpich.so.12): data-parallel training and its equivalence test under mpiexec -n 2 (docs/scaling.md).
+command -v mpiexec.mpich >/dev/null || need_pkgs+=(mpich)
 if [ ${#need_pkgs[@]} -gt 0 ]; then
   echo "build.sh: installing ${need_pkgs[*]}"
   SUDO=""; [ "$(id -u)" -eq 0 ] || SUDO="sudo"

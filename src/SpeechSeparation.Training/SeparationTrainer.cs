@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 using SpeechSeparation.Training.Data;
+using SpeechSeparation.Training.Distributed;
 
 namespace SpeechSeparation.Training;
 
@@ -28,6 +29,18 @@ public sealed record TrainerOptions
     public int LogEvery { get; init; } = 50;
     /// <summary>Seed of the per-step libtorch generator (dropout) and of the checkpointed random state.</summary>
     public ulong Seed { get; init; } = 1;
+    /// <summary>
+    /// The ranks of a data-parallel job (e.g. <c>MpiProcessGroup</c> of SpeechSeparation.Distributed under
+    /// <c>mpiexec</c>); null or a single rank trains in this process alone, unchanged. With several ranks each runs the
+    /// same <see cref="SeparationTrainer.Fit"/> on its shard of the loaders (<see cref="DataLoader.Shard"/>; the batch size
+    /// is per rank), gradients are averaged after backward (<see cref="GradientAverager"/>), parameters are broadcast from
+    /// rank 0 at the start and after a resume, validation metrics are summed over the ranks, and only rank 0 logs and
+    /// writes checkpoints and the history. An exception on any rank ends the whole job through
+    /// <see cref="IProcessGroup.Abort"/> (the other ranks would wait forever in their next collective).
+    /// </summary>
+    public IProcessGroup? ProcessGroup { get; init; }
+    /// <summary>Largest gradient all-reduce in bytes (see <see cref="GradientAverager.BucketBytes"/>).</summary>
+    public long GradientBucketBytes { get; init; } = GradientAverager.DefaultBucketBytes;
 }
 
 /// <summary>Metrics of one epoch.</summary>
@@ -104,24 +117,79 @@ public sealed class SeparationTrainer
     public IReadOnlyList<EpochMetrics> History => _history;
 
     /// <summary>Trains until <see cref="TrainerOptions.Epochs"/>, early stopping or cancellation.</summary>
+    /// <remarks>With a <see cref="TrainerOptions.ProcessGroup"/> of several ranks, every rank calls this with the same
+    /// loaders (they are sharded here unless already sharded by rank) and the same options.</remarks>
     public IReadOnlyList<EpochMetrics> Fit(DataLoader train, DataLoader? valid = null, IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(train);
+        var group = _options.ProcessGroup ?? SingleProcessGroup.Instance;
+        if (group.Size == 1) return FitRank(train, valid, progress, group, null, cancellationToken);
+        try
+        {
+            train = ShardFor(train, group, "train");
+            if (!train.DropLast && train.Source.Count % train.GlobalBatchSize != 0)
+                throw new ArgumentException($"Data-parallel training needs whole global batches: {train.Source.Count} training examples are not a multiple of " +
+                    $"{train.BatchSize} × {group.Size} ranks; use dropLast.");
+            if (train.BatchesPerEpoch == 0)
+                throw new ArgumentException($"{train.Source.Count} training example(s) do not fill one global batch of {train.BatchSize} × {group.Size} ranks.");
+            return FitRank(train, valid is null ? null : ShardFor(valid, group, "valid"), progress, group,
+                new GradientAverager(group, _options.GradientBucketBytes), cancellationToken);
+        }
+        catch (Exception e)
+        {
+            group.Abort($"training failed on rank {group.Rank} of {group.Size}: {e.GetType().Name}: {e.Message}");
+            throw;
+        }
+    }
+
+    private static DataLoader ShardFor(DataLoader loader, IProcessGroup group, string what)
+    {
+        if (loader.ShardCount == 1) return loader.Shard(group.Rank, group.Size);
+        if (loader.ShardCount != group.Size || loader.ShardIndex != group.Rank)
+            throw new ArgumentException($"The {what} loader is shard {loader.ShardIndex} of {loader.ShardCount}, but this is rank {group.Rank} of {group.Size}.");
+        return loader;
+    }
+
+    private IReadOnlyList<EpochMetrics> FitRank(DataLoader train, DataLoader? valid, IProgress<TrainingProgress>? progress, IProcessGroup group,
+        GradientAverager? averager, CancellationToken cancellationToken)
+    {
+        bool root = group.Rank == 0;
+        var log = root ? _logger : NullLogger.Instance;
         var random = new TrainingRandom(_options.Seed);
-        var manager = _options.CheckpointDirectory is null ? null : new CheckpointManager(_options.CheckpointDirectory, _options.KeepLast);
+        var manager = _options.CheckpointDirectory is null || !root ? null : new CheckpointManager(_options.CheckpointDirectory, _options.KeepLast);
         var schedulers = _scheduler is null ? null : new Dictionary<string, IStateful> { ["plateau"] = _scheduler };
         int startEpoch = 0;
         long step = 0;
         double best = double.NegativeInfinity;
-        if (manager?.LoadLatest() is { } resume)
+        string? checkpointPath = null;
+        var resume = manager?.LoadLatest(out checkpointPath);
+        List<EpochMetrics>? history = resume is null ? null : ReadHistory(_options.CheckpointDirectory!);
+        if (averager is not null && _options.CheckpointDirectory is not null)
+        {
+            // Rank 0 alone reads the run folder (it need not be shared); the others receive its checkpoint and history.
+            var bytes = group.BroadcastBytes(root && checkpointPath is not null ? File.ReadAllBytes(checkpointPath) : null);
+            var json = group.BroadcastString(root ? JsonSerializer.Serialize(history ?? [], HistoryJson) : null);
+            if (!root && bytes.Length > 0)
+            {
+                using var stream = new MemoryStream(bytes, writable: false);
+                resume = TrainingCheckpoint.Load(stream, $"rank 0's checkpoint");
+                history = JsonSerializer.Deserialize<List<EpochMetrics>>(json, HistoryJson) ?? [];
+            }
+        }
+        if (resume is not null)
         {
             resume.Restore(_model, _optimizer, schedulers, random);
             startEpoch = (int)resume.Epoch;
             step = resume.Step;
             best = resume.BestMetric is { } b ? -b : double.NegativeInfinity;
             _history.Clear();
-            _history.AddRange(ReadHistory(_options.CheckpointDirectory!).Where(h => h.Epoch <= startEpoch));
-            _logger.LogInformation("Resumed from epoch {Epoch} (step {Step})", startEpoch, step);
+            _history.AddRange(history!.Where(h => h.Epoch <= startEpoch));
+            log.LogInformation("Resumed from epoch {Epoch} (step {Step})", startEpoch, step);
         }
+        averager?.BroadcastState(_model);
+        if (averager is not null)
+            log.LogInformation("Data-parallel training on {Ranks} ranks: batch {Batch} per rank, {Global} per step, {Steps} steps per epoch",
+                group.Size, train.BatchSize, train.GlobalBatchSize, train.BatchesPerEpoch);
         int sinceBest = _history.Count == 0 ? 0 : _history.Count - 1 - _history.FindLastIndex(h => Score(h) >= best);
 
         for (int epoch = startEpoch + 1; epoch <= _options.Epochs; epoch++)
@@ -134,21 +202,24 @@ public sealed class SeparationTrainer
             {
                 using var _ = batch;
                 using var scope = torch.NewDisposeScope();
-                random.SeedTorch(step);
+                if (root) random.SeedTorch(step);
+                else torch.manual_seed(RankTorchSeed(random.TorchSeedFor(step), group.Rank));
                 var loss = _objective.Loss(batch);
                 _optimizer.ZeroGrad();
                 loss.backward();
+                double v = loss.ToDouble();
+                if (averager is not null) v = averager.Average(_model.parameters(), v);   // the mean loss over the ranks
                 if (_options.ClipNorm > 0) GradientClipping.ClipGradNorm(_model.parameters(), _options.ClipNorm);
                 _optimizer.Step();
-                double v = loss.ToDouble();
                 if (!double.IsFinite(v)) throw new InvalidOperationException($"The training loss became {v} at epoch {epoch}, step {n + 1}.");
                 lossSum += v;
                 n++;
                 step++;
                 progress?.Report(new TrainingProgress(epoch, n, steps, lossSum / n));
                 if (_options.LogEvery > 0 && n % _options.LogEvery == 0)
-                    _logger.LogInformation("epoch {Epoch} step {Step}/{Steps} loss {Loss:F3}", epoch, n, steps, lossSum / n);
+                    log.LogInformation("epoch {Epoch} step {Step}/{Steps} loss {Loss:F3}", epoch, n, steps, lossSum / n);
             }
+            averager?.BroadcastBuffers(_model);                             // e.g. batch-norm statistics: rank 0's, everywhere
             var validation = valid is null ? null : ValidateMetrics(valid, epoch, cancellationToken);
             var metrics = new EpochMetrics(epoch, n > 0 ? lossSum / n : double.NaN, Metric(validation, "si_snr"), Metric(validation, "si_snri"),
                 double.NaN, clock.Elapsed.TotalSeconds, validation);
@@ -156,7 +227,7 @@ public sealed class SeparationTrainer
             if (_scheduler is not null && !double.IsNaN(score)) _scheduler.Step(-score);
             metrics = metrics with { LearningRate = _optimizer.ParamGroups[0].Lr, Seconds = clock.Elapsed.TotalSeconds };
             _history.Add(metrics);
-            _logger.LogInformation("epoch {Epoch}: train loss {Loss:F3}, {Validation} ({Seconds:F0} s)",
+            log.LogInformation("epoch {Epoch}: train loss {Loss:F3}, {Validation} ({Seconds:F0} s)",
                 epoch, metrics.TrainLoss, Describe(validation), metrics.Seconds);
             bool improved = double.IsNaN(score) || score > best;
             if (improved && !double.IsNaN(score)) best = score;
@@ -170,11 +241,21 @@ public sealed class SeparationTrainer
             }
             if (_options.EarlyStoppingPatience > 0 && sinceBest >= _options.EarlyStoppingPatience)
             {
-                _logger.LogInformation("Early stopping: no better {Metric} for {Epochs} epochs", _objective.SelectionMetric, sinceBest);
+                log.LogInformation("Early stopping: no better {Metric} for {Epochs} epochs", _objective.SelectionMetric, sinceBest);
                 break;
             }
         }
         return _history;
+    }
+
+    /// <summary>The libtorch seed of a rank other than 0 at a step: distinct per rank (dropout differs between ranks as
+    /// between the examples of one batch); rank 0 uses <see cref="TrainingRandom.TorchSeedFor"/> itself.</summary>
+    private static long RankTorchSeed(ulong seed, int rank)
+    {
+        ulong z = seed ^ (0xD1B54A32D192ED03UL * (ulong)rank);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
+        return (long)((z ^ (z >> 31)) >> 1);
     }
 
     /// <summary>Mean SI-SNR of the estimates and its improvement over the unprocessed mixture (NaN when the objective does not report them).</summary>
@@ -185,9 +266,12 @@ public sealed class SeparationTrainer
     }
 
     /// <summary>Every validation metric of the objective, averaged over the examples of <paramref name="valid"/> (NaN when it is empty).</summary>
+    /// <remarks>With a <see cref="TrainerOptions.ProcessGroup"/> of several ranks this is a collective: every rank calls it,
+    /// validates its shard of <paramref name="valid"/> (sharded here unless it already is) and gets the means over all examples.</remarks>
     public IReadOnlyDictionary<string, double> ValidateMetrics(DataLoader valid, int epoch = 0, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(valid);
+        if (_options.ProcessGroup is { Size: > 1 } ranks) valid = ShardFor(valid, ranks, "valid");
         _model.eval();
         var sums = new Dictionary<string, double>(StringComparer.Ordinal);
         var order = new List<string>();
@@ -210,6 +294,16 @@ public sealed class SeparationTrainer
         finally
         {
             _model.train();
+        }
+        var group = _options.ProcessGroup ?? SingleProcessGroup.Instance;
+        if (group.Size > 1)
+        {
+            // Sum over the ranks, in rank 0's metric order (rank 0 has the first batch, so it has every name when anyone has).
+            order = [.. group.BroadcastString(string.Join('\n', order)).Split('\n', StringSplitOptions.RemoveEmptyEntries)];
+            var totals = order.Select(name => sums.GetValueOrDefault(name)).Append(n).ToArray();
+            group.AllreduceSum(totals);
+            sums = order.Select((name, i) => (name, totals[i])).ToDictionary(x => x.name, x => x.Item2, StringComparer.Ordinal);
+            n = (int)totals[^1];
         }
         if (!sums.ContainsKey(_objective.SelectionMetric))
         {
@@ -260,20 +354,18 @@ public sealed class SeparationTrainer
                 .Concat(extra.Select(k => Metric(h.Validation, k)))
                 .Select(v => Convert.ToString(v, CultureInfo.InvariantCulture))));
         File.WriteAllText(Path.Combine(dir, "history.csv"), csv.ToString());
-        File.WriteAllText(Path.Combine(dir, "history.json"), JsonSerializer.Serialize(_history, new JsonSerializerOptions
-        {
-            WriteIndented = true,
-            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        }));
+        File.WriteAllText(Path.Combine(dir, "history.json"), JsonSerializer.Serialize(_history, new JsonSerializerOptions(HistoryJson) { WriteIndented = true }));
     }
+
+    private static readonly JsonSerializerOptions HistoryJson = new()
+    {
+        NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
 
     private static List<EpochMetrics> ReadHistory(string dir)
     {
         var path = Path.Combine(dir, "history.json");
         if (!File.Exists(path)) return [];
-        return JsonSerializer.Deserialize<List<EpochMetrics>>(File.ReadAllText(path), new JsonSerializerOptions
-        {
-            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
-        }) ?? [];
+        return JsonSerializer.Deserialize<List<EpochMetrics>>(File.ReadAllText(path), HistoryJson) ?? [];
     }
 }

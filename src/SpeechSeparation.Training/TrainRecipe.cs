@@ -40,6 +40,8 @@ public sealed record TrainRecipe
     public int EarlyStopping { get; init; } = 10;
     /// <summary>Weights to start from (a package, folder or checkpoint), or null.</summary>
     public string? InitFrom { get; init; }
+    /// <summary>Gradient all-reduce bucket size in MiB under MPI, or null for the default.</summary>
+    public double? GradientBucketMegabytes { get; init; }
     /// <summary>The training data entry.</summary>
     public JsonElement Train { get; init; }
     /// <summary>The validation data entry, or <c>default</c>.</summary>
@@ -123,6 +125,7 @@ public sealed record TrainRecipe
                 ClipNorm = Dbl("clip_norm", 0, 1e9) ?? 5,
                 EarlyStopping = Int("early_stopping", 0, 1_000_000) ?? 10,
                 InitFrom = OptStr("init_from"),
+                GradientBucketMegabytes = Dbl("gradient_bucket_mb", 0.001, 4096),
                 Train = Obj("train", required: true),
                 Valid = Obj("valid", required: false),
             };

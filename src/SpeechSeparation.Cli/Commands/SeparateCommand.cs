@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using SpeechSeparation.Distributed.Sharding;
 
 namespace SpeechSeparation.Cli.Commands;
 
@@ -39,13 +40,17 @@ public sealed class SeparateCommand(bool enhance) : CliCommand
     private readonly Option<bool> _recursive = new("--recursive", "-r") { Description = "Include WAV files in sub-folders of folder inputs." };
     private readonly Option<bool> _overwrite = new("--overwrite") { Description = "Replace existing output files." };
     private readonly Option<bool> _json = CommonOptions.Json();
+    private readonly Option<string> _shard = new("--shard") { Description = "Process shard K of N (K/N, 0-based), 'auto' (from Slurm array, Kubernetes Indexed Job or mpiexec variables) or 'none'.", DefaultValueFactory = _ => "auto" };
+    private readonly Option<int?> _shardCount = new("--shard-count") { Description = "N for Kubernetes Indexed Jobs (JOB_COMPLETION_INDEX gives K)." };
+    private readonly Option<bool> _skipExisting = new("--skip-existing") { Description = "Skip inputs whose outputs all exist (resume a batch)." };
+    private readonly Option<string> _manifest = new("--manifest") { Description = "Append one JSON line per input (outputs, status, error); {shard} and {shards} are replaced." };
 
     /// <inheritdoc />
     protected override void Configure(Command command)
     {
         command.Arguments.Add(_inputs);
         if (enhance) _model.Required = true;
-        foreach (var o in new Option[] { _model, _arch, _config, _out, _device, _threads, _precision, _batch, _gain, _window, _overlap, _channels, _format, _recursive, _overwrite, _json })
+        foreach (var o in new Option[] { _model, _arch, _config, _out, _device, _threads, _precision, _batch, _gain, _window, _overlap, _channels, _format, _recursive, _overwrite, _json, _shard, _shardCount, _skipExisting, _manifest })
             command.Options.Add(o);
     }
 
@@ -89,6 +94,16 @@ public sealed class SeparateCommand(bool enhance) : CliCommand
             else throw new UsageException($"no such file or folder: {input}");
         }
 
+        var sharding = new ShardingOptions
+        {
+            Shard = parse.GetValue(_shard), ShardCount = parse.GetValue(_shardCount),
+            SkipExisting = parse.GetValue(_skipExisting), Manifest = parse.GetValue(_manifest),
+        };
+        ShardedBatch batch;
+        try { batch = sharding.Open(files, Name, stderr); }
+        catch (Exception e) when (e is ArgumentException or FormatException) { throw new UsageException(e.Message); }
+        using var _ = batch;
+        if (batch.SkipExisting) output = output with { Overwrite = true };      // what is not skipped is redone whole
         var results = new List<object>();
         int failed = 0;
         using var sep = enhance ? null : model is null ? Separator.Load(options) : Separator.Load(model, options);
@@ -97,7 +112,17 @@ public sealed class SeparateCommand(bool enhance) : CliCommand
         {
             ct.ThrowIfCancellationRequested();
             var dir = outDir ?? Path.GetDirectoryName(Path.GetFullPath(file))!;
+            var expected = sep is not null
+                ? sep.SourceNames.Select(n => Path.Combine(dir, $"{Path.GetFileNameWithoutExtension(file)}_{n}.wav")).ToList()
+                : [Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + "_enhanced.wav")];
+            if (batch.ShouldSkip(file, expected))
+            {
+                batch.Skipped(file, expected);
+                results.Add(new { input = file, outputs = expected, ok = true, skipped = true });
+                continue;
+            }
             var progress = new ConsoleProgress(stderr, Path.GetFileName(file), enabled: !json);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
             try
             {
                 IReadOnlyList<string> written;
@@ -105,11 +130,11 @@ public sealed class SeparateCommand(bool enhance) : CliCommand
                 else
                 {
                     Directory.CreateDirectory(dir);
-                    var target = Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + "_enhanced.wav");
-                    enh!.EnhanceFile(file, target, output, progress, ct);
-                    written = [target];
+                    enh!.EnhanceFile(file, expected[0], output, progress, ct);
+                    written = expected;
                 }
                 progress.Done();
+                batch.Completed(file, written, clock.Elapsed);
                 results.Add(new { input = file, outputs = written, ok = true });
                 if (!json) foreach (var w in written) stdout.WriteLine(w);
             }
@@ -117,6 +142,7 @@ public sealed class SeparateCommand(bool enhance) : CliCommand
             {
                 progress.Done();
                 failed++;
+                batch.Failed(file, e.Message, clock.Elapsed);
                 results.Add(new { input = file, error = e.Message, ok = false });
                 stderr.WriteLine($"{Name}: {file}: {e.Message}");
             }

@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
+using SpeechSeparation.Distributed.Mpi;
 using SpeechSeparation.Models.Baselines;
 using SpeechSeparation.Models.Frcrn;
 using SpeechSeparation.Models.Hourglass;
@@ -12,6 +13,7 @@ using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 using SpeechSeparation.Training;
 using SpeechSeparation.Training.Data;
+using SpeechSeparation.Training.Distributed;
 using FrcrnModel = SpeechSeparation.Models.Frcrn.Frcrn;
 
 namespace SpeechSeparation.Cli.Commands;
@@ -256,6 +258,22 @@ public sealed class TrainCommand : CliCommand
     {
         string recipePath = parse.GetValue(_recipe)!;
         bool exportOnly = parse.GetValue(_exportOnly);
+        // Under mpiexec with several ranks (MPICH's PMI_RANK/PMI_SIZE): data-parallel training, rank 0 alone prints and writes.
+        using var group = MpiLaunch.Current is { Size: > 1 } ? MpiProcessGroup.Initialize() : null;
+        if (group is null) return Train(recipePath, exportOnly, stdout, stderr, null, ct);
+        try
+        {
+            return group.Rank == 0 ? Train(recipePath, exportOnly, stdout, stderr, group, ct) : Train(recipePath, exportOnly, TextWriter.Null, TextWriter.Null, group, ct);
+        }
+        catch (Exception e)
+        {
+            group.Abort($"speechsep train failed: {e.Message}");
+            throw;
+        }
+    }
+
+    private static int Train(string recipePath, bool exportOnly, TextWriter stdout, TextWriter stderr, MpiProcessGroup? group, CancellationToken ct)
+    {
         var recipe = TrainRecipe.Load(recipePath);
         string arch = recipe.Architecture;
         if (!Architectures.Contains(arch)) throw new NotSupportedException($"recipe: training supports {string.Join(", ", Architectures)}, not '{arch}'.");
@@ -290,7 +308,7 @@ public sealed class TrainCommand : CliCommand
             else model.LoadStateDict(weights, strict: true);
             stdout.WriteLine($"fine-tuning from {initPath}");
         }
-        if (exportOnly) return Export(model, arch, rate, config, output, Path.Combine(output, "checkpoints"), sources, stdout);
+        if (exportOnly) return group is { Rank: > 0 } ? 0 : Export(model, arch, rate, config, output, Path.Combine(output, "checkpoints"), sources, stdout);
         if (recipe.Threads is { } threads) torch.set_num_threads(threads);
         var train = new DataLoader(trainSource, batch, seed, workers: workers);
         if (train.BatchesPerEpoch == 0)
@@ -305,12 +323,17 @@ public sealed class TrainCommand : CliCommand
             EarlyStoppingPatience = recipe.EarlyStopping,
             CheckpointDirectory = Path.Combine(output, "checkpoints"),
             Seed = (ulong)seed,
+            ProcessGroup = group,
+            GradientBucketBytes = recipe.GradientBucketMegabytes is { } mb ? (long)(mb * 1024 * 1024) : GradientAverager.DefaultBucketBytes,
         };
+        if (group is not null)
+            stdout.WriteLine($"data-parallel: {group.Size} MPI ranks ({group.Library}), batch {batch} per rank = {batch * group.Size} per step");
         var trainer = new SeparationTrainer(model, objective, adam, plateau, options, new LineLogger(stdout));
-        var progress = new ConsoleProgress(stderr, "train", enabled: true);
+        var progress = new ConsoleProgress(stderr, "train", enabled: group is not { Rank: > 0 });
         trainer.Fit(train, valid, new Progress<TrainingProgress>(p => progress.Report((double)p.Step / Math.Max(1, p.StepsPerEpoch))), ct);
         progress.Done();
 
+        if (group is { Rank: > 0 }) return 0;                       // rank 0 exports
         return Export(model, arch, rate, config, output, options.CheckpointDirectory, sources, stdout);
     }
 

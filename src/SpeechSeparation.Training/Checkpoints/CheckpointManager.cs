@@ -125,13 +125,22 @@ public sealed partial class CheckpointManager
     }
 
     /// <summary>Loads the newest step checkpoint that reads back cleanly (skipping damaged ones), or null.</summary>
-    public TrainingCheckpoint? LoadLatest()
+    public TrainingCheckpoint? LoadLatest() => LoadLatest(out _);
+
+    /// <summary>Loads the newest step checkpoint that reads back cleanly (skipping damaged ones), or null; <paramref name="path"/> is its file.</summary>
+    public TrainingCheckpoint? LoadLatest(out string? path)
     {
         foreach (var p in Checkpoints().Reverse())
         {
-            try { return TrainingCheckpoint.Load(p); }
+            try
+            {
+                var checkpoint = TrainingCheckpoint.Load(p);
+                path = p;
+                return checkpoint;
+            }
             catch (InvalidDataException) { }
         }
+        path = null;
         return null;
     }
 

@@ -117,9 +117,17 @@ public sealed record TrainingCheckpoint
 
     /// <summary>Reads a checkpoint written by <see cref="Save"/>.</summary>
     /// <exception cref="InvalidDataException">The file is damaged or is not a training checkpoint.</exception>
-    public static TrainingCheckpoint Load(string path)
+    public static TrainingCheckpoint Load(string path) => FromGraph(TorchCheckpoint.Load(path), path);
+
+    /// <summary>Reads a checkpoint written by <see cref="Save"/> from a seekable stream positioned at its start.</summary>
+    /// <param name="stream">The checkpoint's bytes.</param>
+    /// <param name="name">What to call it in error messages.</param>
+    /// <exception cref="InvalidDataException">The data is damaged or is not a training checkpoint.</exception>
+    public static TrainingCheckpoint Load(Stream stream, string name = "checkpoint") => FromGraph(TorchCheckpoint.Load(stream), name);
+
+    private static TrainingCheckpoint FromGraph(object? graph, string path)
     {
-        var root = TorchCheckpoint.Load(path) as IReadOnlyDictionary<string, object?>
+        var root = graph as IReadOnlyDictionary<string, object?>
             ?? throw new InvalidDataException($"{path}: not a training checkpoint (the top level is not a dictionary).");
         if (!root.TryGetValue("format", out var f) || f as string != FormatName)
             throw new InvalidDataException($"{path}: not a training checkpoint written by SpeechSeparation (no format entry '{FormatName}'); use StateDict.Load for plain state dicts.");

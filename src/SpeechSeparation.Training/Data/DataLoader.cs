@@ -18,6 +18,13 @@ public sealed record Batch(Tensor Mixtures, Tensor Targets, IReadOnlyList<string
 /// Batches an <see cref="IExampleSource"/> with background workers. The order of examples is a seeded shuffle per
 /// epoch and every example's random generator is derived from (seed, epoch, index), so a run is reproducible whatever
 /// the worker count. At most <c>prefetch</c> batches wait in memory.
+/// <para>
+/// A shard (<see cref="Shard"/>) is one rank's part of a data-parallel job: all ranks share the epoch order, step
+/// <c>g</c> covers the global batch of examples <c>order[g·B·N … (g+1)·B·N)</c>, and rank <c>r</c> takes the
+/// <c>B</c> examples from <c>g·B·N + r·B</c>. The ranks therefore draw disjoint examples whose random generators differ
+/// (dynamic-mixing draws are seeded by the recipe seed and the example index, hence by the rank), and N ranks with
+/// batch B see exactly the batches of one process with batch N·B.
+/// </para>
 /// </summary>
 public sealed class DataLoader
 {
@@ -43,11 +50,53 @@ public sealed class DataLoader
     public int Workers { get; }
     /// <summary>Batches prepared ahead.</summary>
     public int Prefetch { get; }
-    /// <summary>Whether a last incomplete batch is dropped.</summary>
+    /// <summary>Whether a last incomplete batch is dropped (with shards: a last incomplete global batch).</summary>
     public bool DropLast { get; }
 
-    /// <summary>Batches per epoch.</summary>
-    public int BatchesPerEpoch => DropLast ? _source.Count / BatchSize : (_source.Count + BatchSize - 1) / BatchSize;
+    /// <summary>This loader's shard, 0 … <see cref="ShardCount"/> − 1 (0 when not sharded).</summary>
+    public int ShardIndex { get; private init; }
+
+    /// <summary>Shards the examples are split into (1 when not sharded).</summary>
+    public int ShardCount { get; private init; } = 1;
+
+    /// <summary>The examples of one step over all shards (<see cref="BatchSize"/> × <see cref="ShardCount"/>).</summary>
+    public long GlobalBatchSize => (long)BatchSize * ShardCount;
+
+    /// <summary>The data set.</summary>
+    public IExampleSource Source => _source;
+
+    /// <summary>
+    /// Batches per epoch of this shard. With <see cref="DropLast"/> every shard has the same count (whole global batches);
+    /// without it the shards of the last global batch may hold fewer examples, or none.
+    /// </summary>
+    public int BatchesPerEpoch
+    {
+        get
+        {
+            long n = _source.Count, global = GlobalBatchSize, first = (long)ShardIndex * BatchSize;
+            if (DropLast) return (int)(n / global);
+            return n <= first ? 0 : (int)((n - first + global - 1) / global);
+        }
+    }
+
+    /// <summary>
+    /// The same loader restricted to shard <paramref name="index"/> of <paramref name="count"/> (one rank of a data-parallel
+    /// job; see the class remarks). <c>Shard(0, 1)</c> is the whole data set.
+    /// </summary>
+    public DataLoader Shard(int index, int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
+        if (index < 0 || index >= count) throw new ArgumentOutOfRangeException(nameof(index), $"Shard {index} of {count} does not exist.");
+        return new DataLoader(_source, BatchSize, Seed, Shuffle, Workers, Prefetch, DropLast) { ShardIndex = index, ShardCount = count };
+    }
+
+    /// <summary>The examples (indices into the source) of batch <paramref name="batch"/> of this shard in an epoch's order.</summary>
+    private ArraySegment<int> BatchIndices(int[] order, int batch)
+    {
+        long start = batch * GlobalBatchSize + (long)ShardIndex * BatchSize;
+        int count = (int)Math.Min(BatchSize, order.Length - start);
+        return new ArraySegment<int>(order, (int)start, count);
+    }
 
     /// <summary>The example order of an epoch.</summary>
     public int[] Order(int epoch)
@@ -116,10 +165,11 @@ public sealed class DataLoader
                 {
                     int bi = Interlocked.Increment(ref next);
                     if (bi >= batches) break;
-                    var ex = new SeparationExample[Math.Min(BatchSize, order.Length - bi * BatchSize)];
+                    var indices = BatchIndices(order, bi);
+                    var ex = new SeparationExample[indices.Count];
                     for (int j = 0; j < ex.Length; j++)
                     {
-                        int idx = order[bi * BatchSize + j];
+                        int idx = indices[j];
                         ex[j] = _source.Get(idx, ExampleRandom(epoch, idx));
                     }
                     queue.Add((bi, ex, null), cts.Token);
