@@ -55,10 +55,8 @@ public static class SafeTensors
             _ = StrictUtf8.GetCharCount(headerBytes);          // names are read as strings: invalid UTF-8 would throw there
             doc = JsonDocument.Parse(headerBytes);
         }
-        catch (Exception e) when (e is JsonException or System.Text.DecoderFallbackException)
-        {
-            throw new InvalidDataException($"safetensors header is not valid UTF-8 JSON: {e.Message}", e);
-        }
+        catch (JsonException e) { throw new InvalidDataException($"safetensors header is not valid JSON: {e.Message}", e); }
+        catch (System.Text.DecoderFallbackException e) { throw new InvalidDataException($"safetensors header is not valid UTF-8: {e.Message}", e); }
         using (doc)
         {
             if (doc.RootElement.ValueKind != JsonValueKind.Object) throw new InvalidDataException("safetensors header is not a JSON object.");

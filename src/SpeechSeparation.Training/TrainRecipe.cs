@@ -1,4 +1,5 @@
 using System.Text.Json;
+using SpeechSeparation.Serialization;
 
 namespace SpeechSeparation.Training;
 
@@ -62,24 +63,7 @@ public sealed record TrainRecipe
     public static TrainRecipe Parse(Stream stream, string name = "recipe")
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int n;
-        while ((n = stream.Read(chunk)) > 0)
-        {
-            if (buffer.Length + n > MaxBytes) throw new InvalidDataException($"{name}: larger than {MaxBytes} bytes.");
-            buffer.Write(chunk, 0, n);
-        }
-        JsonDocument doc;
-        try
-        {
-            _ = StrictUtf8.GetCharCount(buffer.GetBuffer(), 0, (int)buffer.Length);
-            doc = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true, MaxDepth = 64 });
-        }
-        catch (Exception e) when (e is JsonException or System.Text.DecoderFallbackException)
-        {
-            throw new InvalidDataException($"{name}: not valid UTF-8 JSON: {e.Message}", e);
-        }
+        var doc = BoundedJson.Parse(stream, MaxBytes, name, allowComments: true);
         using (doc)
         try
         {
@@ -136,7 +120,6 @@ public sealed record TrainRecipe
         }
     }
 
-    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static string Raw(JsonElement v)
     {

@@ -138,24 +138,7 @@ public static class ModelPackage
     public static PackageMetadata ReadMetadata(Stream metadata, string name = "model package")
     {
         ArgumentNullException.ThrowIfNull(metadata);
-        var buffer = new MemoryStream();
-        var chunk = new byte[81920];
-        int n;
-        while ((n = metadata.Read(chunk)) > 0)
-        {
-            if (buffer.Length + n > MaxMetadataBytes) throw new InvalidDataException($"{name}: the metadata is larger than {MaxMetadataBytes} bytes.");
-            buffer.Write(chunk, 0, n);
-        }
-        JsonDocument doc;
-        try
-        {
-            _ = StrictUtf8.GetCharCount(buffer.GetBuffer(), 0, (int)buffer.Length);
-            doc = JsonDocument.Parse(buffer.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
-        }
-        catch (Exception e) when (e is JsonException or System.Text.DecoderFallbackException)
-        {
-            throw new InvalidDataException($"{name}: the metadata is not valid UTF-8 JSON: {e.Message}", e);
-        }
+        var doc = BoundedJson.Parse(metadata, MaxMetadataBytes, name + " metadata");
         using (doc)
         try
         {
@@ -191,7 +174,6 @@ public static class ModelPackage
         }
     }
 
-    private static readonly System.Text.UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     private static IReadOnlyDictionary<string, HostTensor> CheckpointFile(string path) =>
         path.EndsWith(".safetensors", StringComparison.OrdinalIgnoreCase) ? SafeTensors.Load(path) : StateDict.Load(path);
