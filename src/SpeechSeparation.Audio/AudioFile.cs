@@ -118,7 +118,7 @@ public static class AudioFile
     {
         public int SampleRate => reader.Format.SampleRate;
         public int Channels => reader.Format.Channels;
-        public int Read(Span<float> destination) => reader.Read(destination[..(destination.Length / Channels * Channels)]);
+        public int Read(Span<float> destination) => reader.Read(destination[..(destination.Length / Channels * Channels)]) * Channels;   // WavReader counts frames
         public void Dispose() => reader.Dispose();
     }
 }

@@ -69,7 +69,7 @@ public sealed class FfmpegDecoder : IAudioDecoder
     /// <inheritdoc />
     public int Read(Span<float> destination)
     {
-        int n = _wav.Read(destination[..(destination.Length / Channels * Channels)]);
+        int n = _wav.Read(destination[..(destination.Length / Channels * Channels)]) * Channels;   // WavReader counts frames
         if (n == 0)
         {
             _process.WaitForExit(10_000);

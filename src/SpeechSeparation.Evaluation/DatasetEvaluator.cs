@@ -176,7 +176,7 @@ public sealed class DatasetEvaluator(EvaluationOptions? options = null, ILogger<
     private static AudioBuffer ReadMono(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Audio file '{path}' does not exist.", path);
-        var b = Wav.Read(path);
+        var b = Audio.AudioFile.Read(path);      // WAV, MP3, Ogg; FLAC and others through ffmpeg
         return b.Channels == 1 ? b : b.ToMono();
     }
 }

@@ -39,8 +39,8 @@ public sealed class EvaluationDataset
         if (refDirs.Count == 0 && Directory.Exists(Path.Combine(root, "clean"))) refDirs.Add(("clean", Path.Combine(root, "clean")));
         if (refDirs.Count == 0)
             throw new InvalidDataException($"'{root}' has neither s1/, s2/, … nor clean/ reference folders (expected mix/ + s1/ + s2/ … or noisy/ + clean/).");
-        var names = Directory.EnumerateFiles(refDirs[0].Path, "*.wav").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
-        if (names.Count == 0) throw new InvalidDataException($"No .wav file in '{refDirs[0].Path}'.");
+        var names = Directory.EnumerateFiles(refDirs[0].Path).Where(Audio.AudioFile.HasAudioExtension).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList();
+        if (names.Count == 0) throw new InvalidDataException($"No audio file in '{refDirs[0].Path}'.");
         var items = new List<EvaluationItem>(names.Count);
         foreach (var name in names)
         {

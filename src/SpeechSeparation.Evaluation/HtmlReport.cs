@@ -91,7 +91,7 @@ public static class HtmlReport
             sb.Append("<div class=\"sig\"><b>").Append(E(label)).Append("</b>");
             try
             {
-                var b = Wav.Read(path);
+                var b = Audio.AudioFile.Read(path);
                 if (b.Channels > 1) b = b.ToMono();
                 int max = (int)Math.Min(b.Frames, options.MaxAudioSeconds * b.SampleRate);
                 if (max < b.Frames) b = b.Slice(0, max);

@@ -41,7 +41,7 @@ public static class MusicSeparationEvaluation
     public static NsdrClip EvaluateClip(string path, ISourceEstimator estimator, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(estimator);
-        var audio = Wav.Read(path);
+        var audio = Audio.AudioFile.Read(path);
         if (audio.Channels != 2)
             throw new InvalidDataException($"'{path}' has {audio.Channels} channel(s); MIR-1K clips are stereo (left = accompaniment, right = vocals).");
         int t = audio.Frames;

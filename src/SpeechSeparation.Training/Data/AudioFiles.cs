@@ -5,11 +5,12 @@ namespace SpeechSeparation.Training.Data;
 /// <summary>Reading mono audio for data sets, with the checks training needs (rate, length) and clear messages.</summary>
 public static class AudioFiles
 {
-    /// <summary>Reads a WAV file as mono at <paramref name="sampleRate"/> (resampled when <paramref name="resample"/>, else an error).</summary>
+    /// <summary>Reads an audio file (WAV, MP3, Ogg; FLAC and others through ffmpeg) as mono at <paramref name="sampleRate"/>
+    /// (resampled when <paramref name="resample"/>, else an error).</summary>
     public static float[] ReadMono(string path, int sampleRate, bool resample = true)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"Missing audio file '{path}'.", path);
-        var audio = Wav.Read(path);
+        var audio = Audio.AudioFile.Read(path);
         var mono = audio.Channels == 1 ? audio.Channel(0).ToArray() : audio.ToMono().Channel(0).ToArray();
         if (audio.SampleRate == sampleRate) return mono;
         if (!resample) throw new InvalidDataException($"'{path}' is {audio.SampleRate} Hz; the data set is {sampleRate} Hz.");
@@ -25,11 +26,11 @@ public static class AudioFiles
         return r;
     }
 
-    /// <summary>The WAV files below a folder, sorted (ordinal) for determinism.</summary>
+    /// <summary>The audio files below a folder (<see cref="Audio.AudioFile.Extensions"/>), sorted (ordinal) for determinism.</summary>
     public static string[] List(string folder, bool recursive = true)
     {
         if (!Directory.Exists(folder)) throw new DirectoryNotFoundException($"Missing data folder '{folder}'.");
-        return Directory.EnumerateFiles(folder, "*.wav", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
-            .Order(StringComparer.Ordinal).ToArray();
+        return Directory.EnumerateFiles(folder, "*", recursive ? SearchOption.AllDirectories : SearchOption.TopDirectoryOnly)
+            .Where(Audio.AudioFile.HasAudioExtension).Order(StringComparer.Ordinal).ToArray();
     }
 }

@@ -50,7 +50,7 @@ public sealed class Mir1kDataset : IExampleSource
     public (float[] Mixture, float[] Accompaniment, float[] Vocals) ReadClip(int index)
     {
         var path = _files[index];
-        var audio = Wav.Read(path);
+        var audio = Audio.AudioFile.Read(path);
         if (audio.Channels != 2)
             throw new InvalidDataException($"'{path}' has {audio.Channels} channel(s); MIR-1K clips are stereo (left = accompaniment, right = vocals).");
         var acc = audio.Channel(0).ToArray();

@@ -78,8 +78,7 @@ internal sealed class StreamingFileSeparation(WindowedNetwork network, Separator
         {
             while (queue.Count < dst.Length && !inputEnded)
             {
-                int got = reader.Read(inter.AsSpan(0, Block * format.Channels));
-                int n = got / format.Channels;
+                int n = reader.Read(inter.AsSpan(0, Block * format.Channels));     // frames (WavReader.Read counts frames)
                 if (n == 0)
                 {
                     inputEnded = true;
