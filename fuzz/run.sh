@@ -11,11 +11,11 @@ command -v afl-fuzz >/dev/null || { $SUDO apt-get update -qq && $SUDO apt-get in
 export PATH="$PATH:$HOME/.dotnet/tools"
 command -v sharpfuzz >/dev/null || dotnet tool install --global SharpFuzz.CommandLine --version 2.3.0 >/dev/null
 
-bin=out/bin
+bin=${FUZZ_BIN:-out/bin}
 build() {
   dotnet build SpeechSeparation.Fuzz -c Release -o "$bin" -v quiet -nologo >/dev/null
   # Instrument the library assemblies whose code parses untrusted bytes (once per build: sharpfuzz refuses twice).
-  for a in SpeechSeparation.Signal SpeechSeparation.Serialization SpeechSeparation SpeechSeparation.Models SpeechSeparation.Training; do
+  for a in SpeechSeparation.Signal SpeechSeparation.Serialization SpeechSeparation SpeechSeparation.Models SpeechSeparation.Training SpeechSeparation.Audio; do
     sharpfuzz "$bin/$a.dll" >/dev/null 2>&1 || true
   done
 }

@@ -24,6 +24,7 @@ public static class Targets
         ["npy"] = s => Npy.Read(s),
         ["package-json"] = PackageJson,
         ["recipe-json"] = RecipeJson,
+        ["compressed"] = Compressed,
     };
 
     /// <summary>Whether an exception is one the library documents for bad input.</summary>
@@ -34,6 +35,25 @@ public static class Targets
         using var reader = new WavReader(s, leaveOpen: true);
         var block = new float[4096 * Math.Max(1, reader.Format.Channels)];
         while (reader.Read(block) > 0) { }
+    }
+
+    /// <summary>MP3, Ogg Vorbis and Ogg Opus through the managed decoders (the container detected from the first bytes).</summary>
+    private static void Compressed(Stream s)
+    {
+        var head = new byte[64];
+        int n = s.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        s.Position = 0;
+        using Audio.IAudioDecoder decoder = Audio.AudioFile.Detect(head.AsSpan(0, n)) switch
+        {
+            Audio.AudioContainer.Mp3 => new Audio.Mp3Decoder(s, leaveOpen: true),
+            Audio.AudioContainer.OggVorbis => new Audio.VorbisDecoder(s, leaveOpen: true),
+            Audio.AudioContainer.OggOpus => new Audio.OggOpusDecoder(s, leaveOpen: true),
+            _ => throw new InvalidDataException("not MP3 or Ogg"),
+        };
+        var block = new float[4096 * Math.Max(1, decoder.Channels)];
+        long total = 0;
+        while ((n = decoder.Read(block)) > 0)
+            if ((total += n) > 1L << 26) throw new InvalidDataException("decoded more than 64 M samples from a fuzz input");
     }
 
     private static void Torch(Stream s)
