@@ -73,7 +73,9 @@ public sealed class HourglassSeparator
         var X = torch.stft(waveforms, FftSize, HopLength, FftSize, window, return_complex: true);        // [B, 513, T] complex
         var re = X.real;
         var im = X.imag;
-        var magnitude = (re.square() + im.square()).sqrt();
+        // x·x rather than square(): TorchSharp builds square() as pow(2) with a temporary Scalar, and a failing libtorch
+        // assertion on that Scalar ("INTERNAL ASSERT FAILED at Scalar.h") was seen once under load; same numbers.
+        var magnitude = (re * re + im * im).sqrt();
         var phase = torch.atan2(im, re);
         return (magnitude.MoveToOuterDisposeScope(), phase.MoveToOuterDisposeScope());
     }

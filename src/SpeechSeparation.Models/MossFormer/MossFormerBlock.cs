@@ -133,7 +133,8 @@ public class MossFormerBlock : Module<Tensor, Tensor>
         long groups = q.shape[0] / size;
         var qq = q.view(groups, size, q.shape[1]);
         var kk = k.view(groups, size, k.shape[1]);
-        var attn = F.relu(qq.bmm(kk.transpose(1, 2))).square();             // [G, s, s]
+        var relu = F.relu(qq.bmm(kk.transpose(1, 2)));                        // [G, s, s]
+        var attn = relu * relu;                                               // squared (x·x: no scalar argument, see HourglassSeparator.Analyse)
         if (training && DropoutP > 0) attn = F.dropout(attn, DropoutP, true);
         output.view(groups, size, output.shape[1]).add_(attn.bmm(v.view(groups, size, v.shape[1])));
     }

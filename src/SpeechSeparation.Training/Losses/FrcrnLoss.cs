@@ -52,7 +52,7 @@ public static class FrcrnLoss
         var sIm = cleanSpec.narrow(1, f, f);
         var yRe = noisySpec.narrow(1, 0, f);
         var yIm = noisySpec.narrow(1, f, f);
-        var power = yRe.square() + yIm.square() + Eps;                     // |Y|² + eps  [B, F, T]
+        var power = yRe * yRe + yIm * yIm + Eps;                     // |Y|² + eps  [B, F, T]
         var mRe = (sRe * yRe + sIm * yIm) / power;
         var mIm = (sIm * yRe - sRe * yIm) / power;
         var m = torch.cat([mRe, mIm], 1);                                  // [B, 2F, T]

@@ -45,10 +45,10 @@ public static class ScaleInvariantSnr
             e = e - e.sum(-1, keepdim: true) / t;
         }
         var dot = (e * s).sum(-1, keepdim: true);                     // [..., 1]
-        var energy = s.square().sum(-1, keepdim: true) + eps;         // [..., 1]
+        var energy = (s * s).sum(-1, keepdim: true) + eps;         // [..., 1]
         var projection = dot * s / energy;                            // [..., T]
         var noise = e - projection;
-        var ratio = projection.square().sum(-1) / (noise.square().sum(-1) + eps);
+        var ratio = (projection * projection).sum(-1) / ((noise * noise).sum(-1) + eps);
         return ((ratio + eps).log10() * 10).MoveToOuterDisposeScope();
     }
 
