@@ -1,3 +1,4 @@
+using SpeechSeparation.Tensors;
 using System.Security.Cryptography;
 using SpeechSeparation.Build;
 
@@ -68,7 +69,7 @@ public class LibStdCxxPatchTests
         bool hostHasIt = ElfVersionPatch.Provides(host!, ElfVersionPatch.MissingVersion);
         var output = ElfVersionPatch.RequiredVersions(File.ReadAllBytes(OutputLibTorchSharp()));
         Assert.Equal(hostHasIt, output.Contains(ElfVersionPatch.MissingVersion));
-        using var t = torch.ones(3) * 2;                                     // and the library in use loaded
+        using var t = torch.ones(3).Mul(2);                                     // and the library in use loaded
         Assert.Equal(6.0, t.sum().ToDouble());
     }
 

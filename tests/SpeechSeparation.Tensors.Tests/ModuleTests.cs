@@ -1,3 +1,4 @@
+using SpeechSeparation.Tensors;
 using TorchSharp.Modules;
 using SpeechSeparation.Serialization;
 using SpeechSeparation.Tensors.NN;
@@ -12,11 +13,11 @@ public class ModuleTests
         {
             Norm = RegisterModule("norm", torch.nn.LayerNorm(8));
             Lin = RegisterModule("lin", torch.nn.Linear(8, 8));
-            Act = RegisterModule("act", torch.nn.PReLU(1));
+            Act = RegisterModule("act", new NN.PReLU(1));
         }
         public LayerNorm Norm { get; }
         public Linear Lin { get; }
-        public PReLU Act { get; }
+        public NN.PReLU Act { get; }
         public override Tensor forward(Tensor x) => Act.forward(Lin.forward(Norm.forward(x)));
     }
 
@@ -27,14 +28,14 @@ public class ModuleTests
         {
             Encoder = RegisterModule("encoder", torch.nn.Conv1d(1, 8, 4, stride: 2));
             Blocks = RegisterModule("blocks", new ModuleList<Block>([new Block(), new Block()]));
-            Bn = RegisterModule("bn", torch.nn.BatchNorm1d(8));
+            Bn = RegisterModule("bn", new NN.BatchNorm1d(8));
             Rnn = RegisterModule("rnn", torch.nn.LSTM(8, 4, numLayers: 2, bidirectional: true, batchFirst: true));
             Head = RegisterModule("head", torch.nn.Sequential(torch.nn.Linear(8, 8), torch.nn.ReLU(), torch.nn.Linear(8, 2, hasBias: false)));
             RegisterBuffer("window", torch.ones(4), persistent: false);
         }
         public Conv1d Encoder { get; }
         public ModuleList<Block> Blocks { get; }
-        public BatchNorm1d Bn { get; }
+        public NN.BatchNorm1d Bn { get; }
         public LSTM Rnn { get; }
         public Sequential Head { get; }
     }
@@ -128,11 +129,14 @@ public class ModuleTests
         Assert.All(w, v => Assert.InRange(v, -bound, bound));
         double std = Math.Sqrt(w.Select(v => v * v).Average());
         Assert.Equal(bound / Math.Sqrt(3), std, 3);                      // std of U(-b, b) is b/√3
-        using var bn = torch.nn.BatchNorm1d(3);
-        Assert.Equal(new double[] { 1, 1, 1 }, bn.weight!.ToDoubleArray());
-        Assert.Equal(new double[] { 0, 0, 0 }, bn.running_mean!.ToDoubleArray());
-        using var pr = torch.nn.PReLU(2);
-        Assert.Equal(new double[] { 0.25, 0.25 }, pr.weight.ToDoubleArray());
+        using var bn = new NN.BatchNorm1d(3);
+        Assert.Equal(new double[] { 1, 1, 1 }, bn.Weight.ToDoubleArray());
+        Assert.Equal(new double[] { 0, 0, 0 }, bn.Bias.ToDoubleArray());
+        Assert.Equal(new double[] { 0, 0, 0 }, bn.RunningMean.ToDoubleArray());
+        Assert.Equal(new double[] { 1, 1, 1 }, bn.RunningVar.ToDoubleArray());
+        Assert.Equal(torch.ScalarType.Int64, bn.NumBatchesTracked.dtype);
+        using var pr = new NN.PReLU(2);
+        Assert.Equal(new double[] { 0.25, 0.25 }, pr.Weight.ToDoubleArray());
         using var lstm = torch.nn.LSTM(5, 10);
         Assert.All(lstm.state_dict()["weight_hh_l0"].ToDoubleArray(), v => Assert.InRange(v, -1 / Math.Sqrt(10), 1 / Math.Sqrt(10)));
     }
@@ -148,7 +152,7 @@ public class ModuleTests
         Assert.Equal(ScalarType.Float64, w.dtype);
         Assert.True(w.requires_grad);
         Assert.Equal(values, w.ToDoubleArray());
-        Assert.Equal(ScalarType.Int64, net.Bn.num_batches_tracked!.dtype); // integer buffers keep their dtype
+        Assert.Equal(ScalarType.Int64, net.Bn.NumBatchesTracked.dtype); // integer buffers keep their dtype
     }
 
     private sealed class WithTable : Module<Tensor, Tensor>
@@ -229,15 +233,15 @@ public class ModuleTests
         var x = torch.randn(1, 5, 3);
         var (y, hN, cN) = lstm.forward(x);
         var sd = lstm.state_dict();
-        var wih = sd["weight_ih_l0"]; var whh = sd["weight_hh_l0"]; var b = sd["bias_ih_l0"] + sd["bias_hh_l0"];
+        var wih = sd["weight_ih_l0"]; var whh = sd["weight_hh_l0"]; var b = sd["bias_ih_l0"].Add(sd["bias_hh_l0"]);
         var h = torch.zeros(1, 2); var c = torch.zeros(1, 2);
         var expected = new List<float>();
         for (int t = 0; t < 5; t++)
         {
-            var g = x.select(1, t).matmul(wih.transpose(0, 1)) + h.matmul(whh.transpose(0, 1)) + b; // [1, 8] = i f g o
+            var g = x.select(1, t).matmul(wih.transpose(0, 1)).Add(h.matmul(whh.transpose(0, 1))).Add(b); // [1, 8] = i f g o
             var gates = g.chunk(4, 1);
             var i = gates[0].sigmoid(); var f = gates[1].sigmoid(); var gg = gates[2].tanh(); var o = gates[3].sigmoid();
-            c = f * c + i * gg;
+            c = (f * c).Add(i * gg);
             h = o * c.tanh();
             expected.AddRange(h.ToFloatArray());
         }
@@ -250,14 +254,31 @@ public class ModuleTests
     public void BatchNormUpdatesRunningStatisticsInTraining()
     {
         using var scope = torch.NewDisposeScope();
-        using var bn = torch.nn.BatchNorm1d(2, momentum: 0.5);
+        using var bn = new NN.BatchNorm1d(2, momentum: 0.5);
         var x = torch.tensor(new float[] { 1, 10, 3, 30 }, [2, 2]);   // channel means 2 and 20, unbiased vars 2 and 200
+        var train = bn.forward(x).ToFloatArray();                        // batch statistics (biased variance 1 and 100)
+        Assert.Equal((1 - 2) / Math.Sqrt(1 + 1e-5), train[0], 1e-6);
+        Assert.Equal((30 - 20) / Math.Sqrt(100 + 1e-5), train[3], 1e-6);
+        Assert.Equal(new float[] { 1, 10 }, bn.RunningMean.ToFloatArray());          // 0.5·0 + 0.5·mean
+        Assert.Equal(new float[] { 1.5f, 100.5f }, bn.RunningVar.ToFloatArray());    // 0.5·1 + 0.5·var
         bn.forward(x);
-        Assert.Equal(new float[] { 1, 10 }, bn.running_mean!.ToFloatArray());          // 0.5·0 + 0.5·mean
-        Assert.Equal(new float[] { 1.5f, 100.5f }, bn.running_var!.ToFloatArray());    // 0.5·1 + 0.5·var
-        Assert.Equal(1, bn.num_batches_tracked!.ToDouble());
+        Assert.Equal(2, bn.NumBatchesTracked.ToInt64());
         bn.eval();
         var y = bn.forward(x).ToFloatArray();
-        Assert.Equal((1 - 1) / Math.Sqrt(1.5 + 1e-5), y[0], 5);
+        Assert.Equal((1 - 1.5) / Math.Sqrt(1.75 + 1e-5), y[0], 1e-6);     // running mean 1.5, var 0.5·1.5 + 0.5·2 = 1.75
+        Assert.Equal(2, bn.NumBatchesTracked.ToInt64());                 // eval does not count
+        var error = Assert.Throws<ArgumentException>(() => bn.forward(torch.zeros(1, 2, 3, 4)));
+        Assert.Contains("2 or 3-D", error.Message);
+    }
+
+    [Fact]
+    public void PReLUScalesNegativeInputsByItsChannelSlope()
+    {
+        using var scope = torch.NewDisposeScope();
+        using var pr = new NN.PReLU(2, init: 0.1);
+        pr.Weight.detach().copy_(torch.tensor(new float[] { 0.1f, 0.5f }));
+        var x = torch.tensor(new float[] { -2, 3, -4, 5 }, [1, 2, 2]);   // channel 0: −2, 3; channel 1: −4, 5
+        Assert.Equal(new float[] { -0.2f, 3, -2, 5 }, pr.forward(x).ToFloatArray());
+        Assert.Equal(["weight"], pr.state_dict().Keys);
     }
 }

@@ -51,7 +51,7 @@ internal sealed class SplitNetwork(int sampleRate, params float[] gains) : ISepa
     public Tensor Separate(Tensor mixtures)
     {
         using var scope = torch.NewDisposeScope();
-        var parts = gains.Select(g => mixtures * g).ToArray();
+        var parts = gains.Select(g => mixtures.Mul(g)).ToArray();
         return torch.stack(parts, 1).MoveToOuterDisposeScope();          // [B, S, T]
     }
 

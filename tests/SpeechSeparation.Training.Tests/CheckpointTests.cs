@@ -9,14 +9,14 @@ namespace SpeechSeparation.Training.Tests;
 internal sealed class TinySeparator : Module<Tensor, Tensor>
 {
     private readonly Conv1d _encoder;
-    private readonly PReLU _act;
+    private readonly Tensors.NN.PReLU _act;
     private readonly Dropout _dropout;
     private readonly Conv1d _decoder;
 
     public TinySeparator()
     {
         _encoder = RegisterModule("encoder", torch.nn.Conv1d(1, 8, 5, padding: 2));
-        _act = RegisterModule("act", torch.nn.PReLU(1));
+        _act = RegisterModule("act", new Tensors.NN.PReLU(1));
         _dropout = RegisterModule("dropout", torch.nn.Dropout(0.2));
         _decoder = RegisterModule("decoder", torch.nn.Conv1d(8, 2, 5, padding: 2));
     }

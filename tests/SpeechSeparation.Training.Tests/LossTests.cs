@@ -63,7 +63,7 @@ public class LossTests
         torch.manual_seed(7);
         var s = torch.randn(3, 400, 5);
         var perm = new long[] { 3, 0, 4, 1, 2 };
-        var e = s.index_select(2, torch.tensor(perm)) + torch.randn(3, 400, 5) * 0.3;
+        var e = s.index_select(2, torch.tensor(perm)).Add(torch.randn(3, 400, 5).Mul(0.3));
         using var exhaustive = PitSiSnrLoss.Compute(s, e);
         using var hungarian = PitSiSnrLoss.Compute(s, e, exhaustiveLimit: 2);
         for (int b = 0; b < 3; b++)
@@ -90,10 +90,10 @@ public class LossTests
         Assert.Equal(a.Loss.ToFloatArray(), b.Loss.ToFloatArray());
         Assert.Equal(a.Permutations, b.Permutations);
         var s = torch.randn(2, 500);
-        var mix = s + torch.randn(2, 500);
-        var imp = ScaleInvariantSnr.Improvement(s * 2, s, mix).ToDoubleArray();
+        var mix = s.Add(torch.randn(2, 500));
+        var imp = ScaleInvariantSnr.Improvement(s.Mul(2), s, mix).ToDoubleArray();
         var mixSnr = ScaleInvariantSnr.Compute(mix, s).ToDoubleArray();
-        for (int i = 0; i < 2; i++) Assert.Equal(ScaleInvariantSnr.Compute(s * 2, s).ToDoubleArray()[i] - mixSnr[i], imp[i], 4);
+        for (int i = 0; i < 2; i++) Assert.Equal(ScaleInvariantSnr.Compute(s.Mul(2), s).ToDoubleArray()[i] - mixSnr[i], imp[i], 4);
     }
 
     [Fact]
@@ -101,9 +101,9 @@ public class LossTests
     {
         using var scope = torch.NewDisposeScope();
         var s = torch.randn([2, 1000], ScalarType.Float64);
-        var e = s + torch.randn([2, 1000], ScalarType.Float64) * 0.1;
+        var e = s.Add(torch.randn([2, 1000], ScalarType.Float64).Mul(0.1));
         var a = ScaleInvariantSnr.Compute(e, s).ToDoubleArray();
-        var b = ScaleInvariantSnr.Compute(e * 3.0 + 0.5, s).ToDoubleArray();
+        var b = ScaleInvariantSnr.Compute(e.Mul(3.0).Add(0.5), s).ToDoubleArray();
         Assert.True(MaxAbs(a, b) < 1e-6);
         // Closed form in double: P = <e,s> s/<s,s>, ratio = |P|²/|e−P|².
         var sv = s.ToDoubleArray();
@@ -127,11 +127,11 @@ public class LossTests
         using var scope = torch.NewDisposeScope();
         torch.manual_seed(3);
         int fBins = 5, frames = 4;
-        var clean = torch.randn([2, 2 * fBins, frames], ScalarType.Float64) * 2;
+        var clean = torch.randn([2, 2 * fBins, frames], ScalarType.Float64).Mul(2);
         var noisy = torch.randn([2, 2 * fBins, frames], ScalarType.Float64);
         var mask = torch.randn([2, 2 * fBins, frames], ScalarType.Float64).requires_grad_();
         var wavClean = torch.randn([2, 300], ScalarType.Float64);
-        var wav = (wavClean * 0.8 + torch.randn([2, 300], ScalarType.Float64) * 0.2).requires_grad_();
+        var wav = wavClean.Mul(0.8).Add(torch.randn([2, 300], ScalarType.Float64).Mul(0.2)).requires_grad_();
         using var terms = FrcrnLoss.Compute(clean, noisy, mask, wav, wavClean);
 
         // Reference in managed code.

@@ -130,7 +130,7 @@ public sealed class OptimizerTests : IDisposable
     {
         using var p = new Parameter(torch.ones([3], ScalarType.Float64).DetachFromDisposeScope());
         using var opt = new SGD([p], lr: 0.5);
-        using (var scope = torch.NewDisposeScope()) (p * 2).sum().backward();
+        using (var scope = torch.NewDisposeScope()) p.Mul(2).sum().backward();
         opt.ZeroGrad();
         Assert.Equal([0.0, 0, 0], p.grad!.ToDoubleArray());
         opt.ZeroGrad(setToNone: true);

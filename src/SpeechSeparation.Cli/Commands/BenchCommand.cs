@@ -85,7 +85,7 @@ public sealed class BenchCommand : CliCommand
                 using var scope = torch.NewDisposeScope();
                 using var _ = torch.inference_mode();
                 ct.ThrowIfCancellationRequested();
-                var x = (torch.randn(batch, n) * 0.1).to(device);
+                var x = torch.randn(batch, n).Mul(0.1).to(device);
                 var clock = Stopwatch.StartNew();
                 forward(x);
                 torch.cuda.synchronize();

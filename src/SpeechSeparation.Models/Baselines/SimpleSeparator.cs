@@ -62,7 +62,7 @@ public sealed class SimpleSeparator : Module<Tensor, SimpleSeparator.Output>
         var X = torch.stft(mixture, nfft, nfft / 4, nfft, window, return_complex: true);         // [B, F, T] complex
         var re = X.real;
         var im = X.imag;
-        var mag = (re * re + im * im).sqrt();                         // [B, F, T]
+        var mag = (re * re).Add(im * im).sqrt();                         // [B, F, T]
         var phase = torch.atan2(im, re);
         var magT = mag.permute(0, 2, 1);                                      // [B, T, F]
         var (h, _, _) = Masking.forward(magT);                                // [B, T, 2H]

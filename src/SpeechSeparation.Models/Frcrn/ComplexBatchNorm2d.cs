@@ -1,4 +1,3 @@
-using TorchSharp.Modules;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 using F = TorchSharp.torch.nn.functional;
@@ -14,8 +13,8 @@ public sealed class ComplexBatchNorm2d : Module<Tensor, Tensor>
     /// <summary>Creates the layer (eps 1e-5, momentum 0.1).</summary>
     public ComplexBatchNorm2d(long numFeatures, double eps = 1e-5, double momentum = 0.1)
     {
-        BnRe = RegisterModule("bn_re", torch.nn.BatchNorm2d(numFeatures, eps, momentum));
-        BnIm = RegisterModule("bn_im", torch.nn.BatchNorm2d(numFeatures, eps, momentum));
+        BnRe = RegisterModule("bn_re", new BatchNorm2d(numFeatures, eps, momentum));
+        BnIm = RegisterModule("bn_im", new BatchNorm2d(numFeatures, eps, momentum));
     }
 
     /// <summary>Real-part statistics.</summary>
@@ -45,9 +44,9 @@ public sealed class ComplexBatchNorm2d : Module<Tensor, Tensor>
         {
             // Per-channel statistics: one call over the concatenated parameters is the same computation.
             y = F.batch_norm(x,
-                torch.cat([BnRe.running_mean!, BnIm.running_mean!], 0), torch.cat([BnRe.running_var!, BnIm.running_var!], 0),
-                torch.cat([BnRe.weight!, BnIm.weight!], 0), torch.cat([BnRe.bias!, BnIm.bias!], 0),
-                false, BnRe.momentum ?? 0.1, BnRe.eps);
+                torch.cat([BnRe.RunningMean, BnIm.RunningMean], 0), torch.cat([BnRe.RunningVar, BnIm.RunningVar], 0),
+                torch.cat([BnRe.Weight, BnIm.Weight], 0), torch.cat([BnRe.Bias, BnIm.Bias], 0),
+                false, BnRe.Momentum, BnRe.Eps);
         }
         return y.MoveToOuterDisposeScope();
     }

@@ -45,7 +45,7 @@ public sealed class ComplexConv2d : Module<Tensor, Tensor>
         Tensor wr = ConvRe.weight, wi = ConvIm.weight;                    // [Cout, Cin, kh, kw]
         var w = torch.cat([torch.cat([wr, -wi], 1), torch.cat([wi, wr], 1)], 0); // [2Cout, 2Cin, kh, kw]
         Tensor br = ConvRe.bias!, bi = ConvIm.bias!;
-        var b = torch.cat([br - bi, br + bi], 0);                          // [2Cout]
+        var b = torch.cat([br - bi, br.Add(bi)], 0);                          // [2Cout]
         return F.conv2d(x, w, b, [Stride.Item1, Stride.Item2], [Padding.Item1, Padding.Item2]).MoveToOuterDisposeScope();
     }
 }

@@ -45,7 +45,7 @@ public sealed class ComplexConvTranspose2d : Module<Tensor, Tensor>
         Tensor wr = TconvRe.weight, wi = TconvIm.weight;                  // [Cin, Cout, kh, kw]
         var w = torch.cat([torch.cat([wr, wi], 1), torch.cat([-wi, wr], 1)], 0); // [2Cin, 2Cout, kh, kw]
         Tensor br = TconvRe.bias!, bi = TconvIm.bias!;
-        var b = torch.cat([br - bi, br + bi], 0);                          // [2Cout]
+        var b = torch.cat([br - bi, br.Add(bi)], 0);                          // [2Cout]
         return PolyphaseConvTranspose.ConvTranspose2d(x, w, b, Stride, Padding).MoveToOuterDisposeScope();
     }
 }

@@ -54,7 +54,7 @@ public sealed class ComplexUniDeepFsmn : Module<Tensor, Tensor>
         var r = fre.forward(z);
         var i = fim.forward(z);
         var re = r.narrow(0, 0, b) - i.narrow(0, b, b);
-        var im = r.narrow(0, b, b) + i.narrow(0, 0, b);
+        var im = r.narrow(0, b, b).Add(i.narrow(0, 0, b));
         return torch.cat([re, im], 0);                                    // [2B, T, D]
     }
 }

@@ -62,8 +62,8 @@ public sealed class ComplexUniDeepFsmnL1 : Module<Tensor, Tensor>
         var i = FsmnImL1.forward(z);
         long n = b * t;
         z.Dispose();                                                      // free large intermediates early
-        r.narrow(0, 0, n).add_(i.narrow(0, n, n), -1);                   // re = fsmn_re(x_re) − fsmn_im(x_im), in place
-        r.narrow(0, n, n).add_(i.narrow(0, 0, n));                        // im = fsmn_re(x_im) + fsmn_im(x_re)
+        r.narrow(0, 0, n).AddInPlace(i.narrow(0, n, n), -1);                   // re = fsmn_re(x_re) − fsmn_im(x_im), in place
+        r.narrow(0, n, n).AddInPlace(i.narrow(0, 0, n));                        // im = fsmn_re(x_im) + fsmn_im(x_re)
         i.Dispose();
         var y = r.view(2, b, t, h, c).permute(1, 0, 4, 3, 2).reshape(b, 2 * c, h, t);
         return y.MoveToOuterDisposeScope();

@@ -50,7 +50,7 @@ public sealed class ConviStft : Module<Tensor, Tensor>
         // coff = overlap-add of window² over the frames (upstream: conv_transpose1d with the identity 'enframe').
         var w2 = (Window * Window).expand(1, WinLen, frames).contiguous();             // [1, win_len, T]
         var coff = F.fold(w2, (1, length), (1, WinLen), stride: (1, WinInc)).view(1, 1, length); // [1, 1, L]
-        var r = y / (coff + 1e-8);                                       // [B, 1, L]
+        var r = y / coff.Add(1e-8);                                       // [B, 1, L]
         return r.MoveToOuterDisposeScope();
     }
 }

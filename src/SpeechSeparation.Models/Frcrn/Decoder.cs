@@ -31,6 +31,6 @@ public sealed class Decoder : Module<Tensor, Tensor>
     public Tensor ForwardPacked(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        return F.leaky_relu(Bn.ForwardPacked(Transconv.ForwardPacked(x)), 0.01).MoveToOuterDisposeScope();
+        return Bn.ForwardPacked(Transconv.ForwardPacked(x)).LeakyRelu(0.01).MoveToOuterDisposeScope();
     }
 }

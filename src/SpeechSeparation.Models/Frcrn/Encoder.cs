@@ -31,6 +31,6 @@ public sealed class Encoder : Module<Tensor, Tensor>
     public Tensor ForwardPacked(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        return F.leaky_relu(Bn.ForwardPacked(Conv.ForwardPacked(x)), 0.01).MoveToOuterDisposeScope();
+        return Bn.ForwardPacked(Conv.ForwardPacked(x)).LeakyRelu(0.01).MoveToOuterDisposeScope();
     }
 }

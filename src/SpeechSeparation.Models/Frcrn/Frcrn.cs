@@ -69,7 +69,7 @@ public sealed class Frcrn : Module<Tensor, FrcrnOutput>
         var spec = x.view(b, 2, f, t);                                    // packed [B, 2, F, T] = [B, 1, F, T, 2] upstream
         var (u1, u2) = RunUnets(spec);                                    // [B, 2, F, T] each
         var m1 = u1.tanh();
-        var m2 = u2.tanh() + m1;                                          // in (−2, 2)
+        var m2 = u2.tanh().Add(m1);                                          // in (−2, 2)
         var (s1, w1) = Apply(spec, m1);
         var (s2, w2) = Apply(spec, m2);
         var result = new FrcrnOutput(
@@ -87,7 +87,7 @@ public sealed class Frcrn : Module<Tensor, FrcrnOutput>
         long b = x.size(0), f = x.size(1) / 2, t = x.size(2);
         var spec = x.view(b, 2, f, t);
         var (u1, u2) = RunUnets(spec);
-        var m2 = u2.tanh() + u1.tanh();
+        var m2 = u2.tanh().Add(u1.tanh());
         return Apply(spec, m2).Wave.MoveToOuterDisposeScope();
     }
 
@@ -118,7 +118,7 @@ public sealed class Frcrn : Module<Tensor, FrcrnOutput>
         long b = spec.size(0), f = spec.size(2), t = spec.size(3);
         Tensor sRe = spec.narrow(1, 0, 1), sIm = spec.narrow(1, 1, 1), mRe = m.narrow(1, 0, 1), mIm = m.narrow(1, 1, 1);
         var eRe = sRe * mRe - sIm * mIm;
-        var eIm = sRe * mIm + sIm * mRe;
+        var eIm = (sRe * mIm).Add(sIm * mRe);
         var est = torch.cat([eRe, eIm], 1).view(b, 2 * f, t);            // [B, 2F, T]
         var wav = Istft.forward(est).squeeze(1);                         // [B, N']
         return (est.MoveToOuterDisposeScope(), wav.MoveToOuterDisposeScope());

@@ -44,7 +44,7 @@ public sealed class SELayer : Module<Tensor, Tensor>
         var r = FcR.forward(a);
         var i = FcI.forward(a);
         var yRe = r.narrow(0, 0, b) - i.narrow(0, b, b);                      // fc_r(a_re) − fc_i(a_im)
-        var yIm = r.narrow(0, b, b) + i.narrow(0, 0, b);                      // fc_r(a_im) + fc_i(a_re)
+        var yIm = r.narrow(0, b, b).Add(i.narrow(0, 0, b));                      // fc_r(a_im) + fc_i(a_re)
         var y = torch.cat([yRe, yIm], 1).view(b, 2 * c, 1, 1);              // [B, 2C, 1, 1]
         return (x * y).MoveToOuterDisposeScope();
     }

@@ -51,9 +51,9 @@ public sealed class UniDeepFsmn : Module<Tensor, Tensor>
             var p = Project.forward(F.relu(Linear.forward(x)));               // [n, S, D]
             var padded = F.pad(p, [0, 0, LOrder - 1, 0]);                      // [n, S + L − 1, D], zeros before
             var y = output.narrow(0, n0, nn);
-            y.copy_(x + p);                                                    // residual + projection
+            y.copy_(x.Add(p));                                                    // residual + projection
             for (int k = 0; k < LOrder; k++)                                   // causal memory: tap L−1 is the current step
-                y.addcmul_(padded.narrow(1, k, s), taps.select(0, k), 1);
+                y.addcmul_(padded.narrow(1, k, s), taps.select(0, k), KeptScalars.One);
         }
         return output.MoveToOuterDisposeScope();
     }

@@ -46,6 +46,6 @@ public sealed class HourglassModule : Module<Tensor, Tensor>
         var low2 = Low2 is HourglassModule next ? next.forward(low1) : F.relu(Low2.forward(low1));
         var low3 = F.relu(Low3.forward(low2));                                    // [B, f, ⌈H/2⌉, ⌈W/2⌉]
         var up2 = F.interpolate(low3, [x.size(2), x.size(3)]);                    // nearest: src = ⌊dst·in/out⌋
-        return (up1 + up2).MoveToOuterDisposeScope();
+        return up1.Add(up2).MoveToOuterDisposeScope();
     }
 }

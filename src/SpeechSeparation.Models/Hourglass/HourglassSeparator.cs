@@ -75,7 +75,7 @@ public sealed class HourglassSeparator
         var im = X.imag;
         // x·x rather than square(): TorchSharp builds square() as pow(2) with a temporary Scalar, and a failing libtorch
         // assertion on that Scalar ("INTERNAL ASSERT FAILED at Scalar.h") was seen once under load; same numbers.
-        var magnitude = (re * re + im * im).sqrt();
+        var magnitude = (re * re).Add(im * im).sqrt();
         var phase = torch.atan2(im, re);
         return (magnitude.MoveToOuterDisposeScope(), phase.MoveToOuterDisposeScope());
     }
@@ -89,7 +89,7 @@ public sealed class HourglassSeparator
         using var scope = torch.NewDisposeScope();
         long b = magnitude.size(0);
         var (max, _) = magnitude.reshape(b, -1).max(1);                               // [B]
-        var scale = max.clamp_min(1e-20).view(b, 1, 1, 1);
+        var scale = max.ClampMin(1e-20).view(b, 1, 1, 1);
         var input = magnitude.narrow(1, 0, Bins).unsqueeze(1) / scale;                // [B, 1, 512, T]
         return (input.MoveToOuterDisposeScope(), scale.MoveToOuterDisposeScope());
     }
@@ -122,7 +122,7 @@ public sealed class HourglassSeparator
             long left = (window - T + 1) / 2;
             var padded = F.pad(input, [left, window - T - left]);
             var m = WindowedMasks(network, padded, window, tfQuirk: false);
-            return m.narrow(3, left, T).clamp_min(0).MoveToOuterDisposeScope();
+            return m.narrow(3, left, T).ClampMin(0).MoveToOuterDisposeScope();
         }
         int hop = window / 2, margin = window / 4;
         var pieces = new List<Tensor>();
@@ -140,7 +140,7 @@ public sealed class HourglassSeparator
         }
         long tail = T - s - margin;                                                    // frames [s + w/4, T)
         pieces.Add(lastWindow.narrow(3, window - tail, tail));
-        return torch.cat(pieces, 3).clamp_min(0).MoveToOuterDisposeScope();          // [B, S, F, T]
+        return torch.cat(pieces, 3).ClampMin(0).MoveToOuterDisposeScope();          // [B, S, F, T]
     }
 
     /// <summary>

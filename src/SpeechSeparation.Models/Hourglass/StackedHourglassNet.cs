@@ -76,7 +76,7 @@ public sealed class StackedHourglassNet : Module<Tensor, Tensor>
             y = F.relu(Cnv6[s].forward(y));
             var pred = Out[s].forward(y);                                         // [B, S, F, T]
             preds.Add(pred);
-            if (s < Config.NumStacks - 1) inter = inter + Tmp[s].forward(y) + TmpOut[s].forward(pred);
+            if (s < Config.NumStacks - 1) inter = inter.Add(Tmp[s].forward(y)).Add(TmpOut[s].forward(pred));
         }
         return torch.stack(preds).MoveToOuterDisposeScope();                      // [stacks, B, S, F, T]
     }

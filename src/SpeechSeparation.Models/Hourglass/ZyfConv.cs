@@ -15,7 +15,7 @@ public sealed class ZyfConv : Module<Tensor, Tensor>
     {
         Model = RegisterModule("model", torch.nn.Sequential(
             torch.nn.Conv2d(inChannels, outChannels, kernel, padding: (kernel - 1) / 2),
-            torch.nn.BatchNorm2d(outChannels),
+            new Tensors.NN.BatchNorm2d(outChannels),
             torch.nn.ReLU()));
     }
 

@@ -33,6 +33,6 @@ public sealed class ZyfHourglass : Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        return (Skip.forward(x) + Model.forward(x)).MoveToOuterDisposeScope();
+        return Skip.forward(x).Add(Model.forward(x)).MoveToOuterDisposeScope();
     }
 }

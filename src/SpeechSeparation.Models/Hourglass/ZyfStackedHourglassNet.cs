@@ -53,7 +53,7 @@ public sealed class ZyfStackedHourglassNet : Module<Tensor, Tensor>
             h = Hourglass[s].forward(h);                                          // [B, first, F, T]
             var pred = Output[s].forward(h);                                      // [B, S, F, T]
             preds.Add(pred);
-            if (s < Config.NumStacks - 1) h = Merge[s].forward(pred) + Next[s].forward(h);
+            if (s < Config.NumStacks - 1) h = Merge[s].forward(pred).Add(Next[s].forward(h));
         }
         return torch.stack(preds).MoveToOuterDisposeScope();                      // [stacks, B, S, F, T]
     }

@@ -30,7 +30,7 @@ public sealed class ComputeAttention : MaskNetCore
         using var scope = torch.NewDisposeScope();
         var x = attModel.forward(input.transpose(1, 2), probe).transpose(1, 2); // [B, N, L]
         x = attNorm.forward(x);
-        if (SkipAroundIntra) x = x + input;
+        if (SkipAroundIntra) x = x.Add(input);
         return x.MoveToOuterDisposeScope();
     }
 }
@@ -53,7 +53,7 @@ public static class MaskNorm
     private static GroupNorm Initialised(GroupNorm norm)
     {
         using var _ = torch.no_grad();
-        norm.weight?.fill_(1);
+        norm.weight?.FillInPlace(1);
         norm.bias?.zero_();
         return norm;
     }

@@ -27,7 +27,7 @@ public sealed class ConvModule : Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         var y = depthwise.ForwardTimeMajor(input);        // [B, n, C]
-        return (input + y).MoveToOuterDisposeScope();
+        return input.Add(y).MoveToOuterDisposeScope();
     }
 
     /// <summary>Swaps dimensions 1 and 2 (no parameters; placeholder for the upstream <c>Transpose</c> layer).</summary>

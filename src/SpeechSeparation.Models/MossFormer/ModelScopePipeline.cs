@@ -28,8 +28,8 @@ public static class ModelScopePipeline
         for (int i = 0; i < s; i++)
         {
             var y = est.select(0, 0).select(1, i);            // [T]
-            y = y / y.abs().max() * 0.5;
-            result[i] = Array.ConvertAll((y * 32768).cpu().ToFloatArray(), v => (short)v); // truncation toward zero
+            y = (y / y.abs().max()).Mul(0.5);
+            result[i] = Array.ConvertAll(y.Mul(32768).cpu().ToFloatArray(), v => (short)v); // truncation toward zero
         }
         return result;
     }

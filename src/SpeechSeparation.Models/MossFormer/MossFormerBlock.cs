@@ -85,7 +85,7 @@ public class MossFormerBlock : Module<Tensor, Tensor>
         probe?.Invoke("gated", gated);
         var o = toOut.forward(gated);                                        // [B, n, d]
         probe?.Invoke("to_out_out", o);
-        return (input + o).MoveToOuterDisposeScope();
+        return input.Add(o).MoveToOuterDisposeScope();
     }
 
     /// <summary>Delays the first half of the features by one frame (frame 0 becomes 0).</summary>
@@ -109,10 +109,10 @@ public class MossFormerBlock : Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         long b = vu.shape[0], n = vu.shape[1], g = GroupSize;
         // linear (global): KV = Σ_t k_t ⊗ vu_t / n, then Q_lin·KV for every frame
-        var kv = linK.transpose(1, 2).matmul(vu) / n;                        // [B, q, h]
+        var kv = linK.transpose(1, 2).matmul(vu).Div(n);                        // [B, q, h]
         var att = linQ.matmul(kv);                                           // [B, n, h]
         // quadratic, per group: A = ReLU(Q Kᵀ / g)², A·vu added to att inside the GEMM
-        var qs = (quadQ * (1.0 / g)).contiguous();                           // scale the [n, q] side, not the [n, g] product
+        var qs = quadQ.Mul(1.0 / g).contiguous();                           // scale the [n, q] side, not the [n, g] product
         var ks = quadK.contiguous();
         var vs = vu.contiguous();
         long whole = n / g * g;
@@ -136,6 +136,6 @@ public class MossFormerBlock : Module<Tensor, Tensor>
         var relu = F.relu(qq.bmm(kk.transpose(1, 2)));                        // [G, s, s]
         var attn = relu * relu;                                               // squared (x·x: no scalar argument, see HourglassSeparator.Analyse)
         if (training && DropoutP > 0) attn = F.dropout(attn, DropoutP, true);
-        output.view(groups, size, output.shape[1]).add_(attn.bmm(v.view(groups, size, v.shape[1])));
+        output.view(groups, size, output.shape[1]).AddInPlace(attn.bmm(v.view(groups, size, v.shape[1])));
     }
 }

@@ -3,6 +3,8 @@ using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 using F = TorchSharp.torch.nn.functional;
 
+using PReLU = SpeechSeparation.Tensors.NN.PReLU;
+
 namespace SpeechSeparation.Models.MossFormer;
 
 /// <summary>
@@ -37,7 +39,7 @@ public sealed class MossFormerMaskNet : Module<Tensor, Tensor>
         this.mdl = RegisterModule("mdl", mdl);
         conv1dOut = RegisterModule("conv1d_out", torch.nn.Conv1d(outChannels, outChannels * numSpks, 1));
         conv1Decoder = RegisterModule("conv1_decoder", torch.nn.Conv1d(outChannels, OutChannelsFinal, 1, bias: false));
-        prelu = RegisterModule("prelu", torch.nn.PReLU(1));
+        prelu = RegisterModule("prelu", new PReLU(1));
         output = RegisterModule("output", torch.nn.Sequential(torch.nn.Conv1d(outChannels, outChannels, 1), torch.nn.Tanh()));
         outputGate = RegisterModule("output_gate", torch.nn.Sequential(torch.nn.Conv1d(outChannels, outChannels, 1), torch.nn.Sigmoid()));
     }
@@ -105,7 +107,7 @@ public sealed class MossFormerMaskNet : Module<Tensor, Tensor>
         var x = norm.forward(input);                                        // [B, N_in, L]
         probe?.Invoke("masknet_norm", x);
         x = conv1dEncoder.forward(x);                                       // [B, N, L]
-        if (posEnc is not null) x = x + posEnc.ForLength(x.shape[2]).transpose(0, 1); // + [N, L]
+        if (posEnc is not null) x = x.Add(posEnc.ForLength(x.shape[2]).transpose(0, 1)); // + [N, L]
         probe?.Invoke("masknet_mdl_in", x);
         x = mdl.forward(x, probe);                                          // [B, N, L]
         probe?.Invoke("masknet_mdl_out", x);

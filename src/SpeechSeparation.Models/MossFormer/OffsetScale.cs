@@ -32,7 +32,7 @@ public sealed class OffsetScale : Module<Tensor, Tensor[]>
         var heads = new Tensor[Heads];
         using var scope = torch.NewDisposeScope();
         for (int h = 0; h < Heads; h++)
-            heads[h] = (x * Gamma.select(0, h) + Beta.select(0, h)).MoveToOuterDisposeScope();
+            heads[h] = (x * Gamma.select(0, h)).Add(Beta.select(0, h)).MoveToOuterDisposeScope();
         return heads;
     }
 }

@@ -67,7 +67,7 @@ public sealed class RotaryEmbedding : Module<Tensor, Tensor>
         using var scope = torch.NewDisposeScope();
         var compute = dtype is ScalarType.BFloat16 or ScalarType.Float16 ? ScalarType.Float32 : dtype;
         var f = Freqs.to(compute, device);
-        var pos = torch.arange(0, n, 1, compute, device);                  // [n]
+        var pos = KeptScalars.Arange(n, compute, device);                  // [n]
         var ang = pos.unsqueeze(1) * f.unsqueeze(0);                       // [n, dim/2]
         ang = ang.unsqueeze(-1).expand(n, Dim / 2, 2).reshape(n, Dim);     // [n, dim] (pairs)
         return (ang.cos().to(dtype).MoveToOuterDisposeScope(), ang.sin().to(dtype).MoveToOuterDisposeScope());
@@ -83,7 +83,7 @@ public sealed class RotaryEmbedding : Module<Tensor, Tensor>
         var x1 = pairs.select(-1, 0);
         var x2 = pairs.select(-1, 1);
         var half = torch.stack([-x2, x1], -1).flatten(-2);                 // rotate_half
-        var outRot = rot * cos + half * sin;
+        var outRot = (rot * cos).Add(half * sin);
         var result = features > Dim ? torch.cat([outRot, t.narrow(-1, Dim, features - Dim)], -1) : outRot;
         return result.MoveToOuterDisposeScope();
     }

@@ -29,8 +29,8 @@ public sealed class ScaleNorm : Module<Tensor, Tensor>
     public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var norm = input.norm(-1, keepdim: true, p: 2) * Scale; // [..., 1]
-        var factor = G / norm.clamp_min(Eps);                   // [..., 1]: one pass over the input instead of two
+        var norm = input.norm(-1, keepdim: true, p: 2).Mul(Scale); // [..., 1]
+        var factor = G / norm.ClampMin(Eps);                    // [..., 1]: one pass over the input instead of two
         return (input * factor).MoveToOuterDisposeScope();
     }
 }

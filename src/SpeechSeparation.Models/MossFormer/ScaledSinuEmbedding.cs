@@ -33,7 +33,7 @@ public sealed class ScaledSinuEmbedding : Module<Tensor, Tensor>
     public Tensor ForLength(long length)
     {
         using var scope = torch.NewDisposeScope();
-        var t = torch.arange(0, length, 1, InvFreq.dtype, InvFreq.device);  // [L]
+        var t = KeptScalars.Arange(length, InvFreq.dtype, InvFreq.device);  // [L]
         var sinu = t.unsqueeze(1) * InvFreq.unsqueeze(0);                     // [L, dim/2]
         var emb = torch.cat([sinu.sin(), sinu.cos()], -1);                    // [L, dim]
         if (emb.dtype != Scale.dtype) emb = emb.to(Scale.dtype);

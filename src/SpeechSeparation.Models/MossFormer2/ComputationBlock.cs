@@ -33,7 +33,7 @@ public sealed class ComputationBlock : MaskNetCore
         probe?.Invoke("intra_mdl_out", intra);
         var x = intra.transpose(1, 2);                                    // [B, N, L]
         x = intraNorm.forward(x);
-        if (SkipAroundIntra) x = x + input;
+        if (SkipAroundIntra) x = x.Add(input);
         return x.MoveToOuterDisposeScope();
     }
 }

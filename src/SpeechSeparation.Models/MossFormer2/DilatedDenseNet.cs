@@ -4,6 +4,8 @@ using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 using F = TorchSharp.torch.nn.functional;
 
+using PReLU = SpeechSeparation.Tensors.NN.PReLU;
+
 namespace SpeechSeparation.Models.MossFormer2;
 
 /// <summary>
@@ -24,7 +26,7 @@ public sealed class DilatedDenseNet : Module<Tensor, Tensor>
             long dil = 1L << i;
             convs.Add(RegisterModule($"conv{i + 1}", torch.nn.Conv2d(inChannels * (i + 1), inChannels, (twidth, 1), dilation: (dil, 1), groups: inChannels, bias: false)));
             norms.Add(RegisterModule($"norm{i + 1}", torch.nn.InstanceNorm2d(inChannels, 1e-5, affine: true)));
-            prelus.Add(RegisterModule($"prelu{i + 1}", torch.nn.PReLU(inChannels)));
+            prelus.Add(RegisterModule($"prelu{i + 1}", new PReLU(inChannels)));
         }
     }
 
@@ -58,7 +60,7 @@ public sealed class DilatedDenseNet : Module<Tensor, Tensor>
             xj = xj.permute(0, 2, 3, 1).contiguous().permute(0, 3, 1, 2);          // channels-last memory
             var wj = weight.narrow(1, j, 1);                                       // [C, 1, K, 1]
             var y = F.conv2d(xj, wj, null, padding: [pad, 0], dilation: [dilation, 1], groups: Channels);
-            sum = sum is null ? y : sum + y;
+            sum = sum is null ? y : sum.Add(y);
         }
         return sum!.MoveToOuterDisposeScope();
     }

@@ -15,7 +15,7 @@ public sealed class GatedFsmnBlockDilated : Module<Tensor, Tensor>
     /// <summary>Creates the block (upstream <c>dim</c>, <c>inner_channels</c>; lorder is fixed to 20 upstream).</summary>
     public GatedFsmnBlockDilated(long dim, long innerChannels = 256, long lorder = 20)
     {
-        conv1 = RegisterModule("conv1", torch.nn.Sequential(torch.nn.Conv1d(dim, innerChannels, 1), torch.nn.PReLU(1)));
+        conv1 = RegisterModule("conv1", torch.nn.Sequential(torch.nn.Conv1d(dim, innerChannels, 1), new Tensors.NN.PReLU(1)));
         norm1 = RegisterModule("norm1", new CLayerNorm(innerChannels));
         gatedFsmn = RegisterModule("gated_fsmn", new GatedFsmnDilated(innerChannels, innerChannels, lorder, innerChannels));
         norm2 = RegisterModule("norm2", new CLayerNorm(innerChannels));
@@ -45,6 +45,6 @@ public sealed class GatedFsmnBlockDilated : Module<Tensor, Tensor>
         probe?.Invoke("norm2", x);
         x = conv2.forward(x);                              // [B, d, T]
         probe?.Invoke("conv2", x);
-        return (x.transpose(1, 2) + input).MoveToOuterDisposeScope();
+        return x.transpose(1, 2).Add(input).MoveToOuterDisposeScope();
     }
 }

@@ -37,6 +37,6 @@ public sealed class UniDeepFsmnDilated : Module<Tensor, Tensor>
         var p = project.forward(F.relu(f));                              // [B, T, D]
         probe?.Invoke("fsmn_project", p);
         var r = conv.forward(p.transpose(1, 2).unsqueeze(-1), probe);    // [B, D, T, 1]
-        return (input + r.squeeze(-1).transpose(1, 2)).MoveToOuterDisposeScope();
+        return input.Add(r.squeeze(-1).transpose(1, 2)).MoveToOuterDisposeScope();
     }
 }

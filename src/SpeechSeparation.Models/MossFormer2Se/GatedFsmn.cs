@@ -37,6 +37,6 @@ public sealed class GatedFsmn : Module<Tensor, Tensor>
         probe?.Invoke("to_v", v);
         u = fsmn.forward(u, probe);
         probe?.Invoke("fsmn_out", u);
-        return (v * u + input).MoveToOuterDisposeScope();
+        return (v * u).Add(input).MoveToOuterDisposeScope();
     }
 }

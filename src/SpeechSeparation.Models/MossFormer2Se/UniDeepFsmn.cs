@@ -46,7 +46,7 @@ public sealed class UniDeepFsmn : Module<Tensor, Tensor>
         probe?.Invoke("fsmn_project", p);
         var q = Filter(p);                                                // [B, T, D]
         probe?.Invoke("fsmn_conv1", q.transpose(1, 2).unsqueeze(-1));
-        return (input + p + q).MoveToOuterDisposeScope();
+        return input.Add(p).Add(q).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -67,7 +67,7 @@ public sealed class GradientAverager
             var flat = parts.Count == 1 ? parts[0].clone() : torch.cat(parts);
             AllreduceSum(flat);
             LastAllreduceCount++;
-            flat.div_(Group.Size);
+            flat.DivInPlace(Group.Size);
             long offset = 0;
             foreach (var i in members)
             {

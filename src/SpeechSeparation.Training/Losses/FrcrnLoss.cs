@@ -1,3 +1,4 @@
+using TorchSharp;
 using SpeechSeparation.Tensors;
 using F = TorchSharp.torch.nn.functional;
 
@@ -35,6 +36,8 @@ public static class FrcrnLoss
     /// <summary>The epsilon of the mask denominator and the SI-SNR.</summary>
     public const double Eps = 1e-8;
 
+    private static readonly Scalar Two = 2.ToScalar(), MinusTwo = (-2).ToScalar();   // kept alive: see KeptScalars
+
     /// <summary>
     /// The cIRM target mask from the clean and noisy stacked spectra <c>[B, 2F, T]</c> (rows 0..F−1 real, F..2F−1
     /// imaginary, as FRCRN's ConvSTFT produces them), with FRCRN's out-of-range rule; returns <c>[B, 2F, T]</c>.
@@ -52,11 +55,11 @@ public static class FrcrnLoss
         var sIm = cleanSpec.narrow(1, f, f);
         var yRe = noisySpec.narrow(1, 0, f);
         var yIm = noisySpec.narrow(1, f, f);
-        var power = yRe * yRe + yIm * yIm + Eps;                     // |Y|² + eps  [B, F, T]
-        var mRe = (sRe * yRe + sIm * yIm) / power;
+        var power = (yRe * yRe).Add(yIm * yIm).Add(Eps);                     // |Y|² + eps  [B, F, T]
+        var mRe = (sRe * yRe).Add(sIm * yIm) / power;
         var mIm = (sIm * yRe - sRe * yIm) / power;
         var m = torch.cat([mRe, mIm], 1);                                  // [B, 2F, T]
-        m = m.masked_fill(m.gt(2), 1).masked_fill(m.lt(-2), -1);
+        m = m.MaskedFill(m.gt(Two), 1).MaskedFill(m.lt(MinusTwo), -1);
         return m.MoveToOuterDisposeScope();
     }
 
@@ -79,10 +82,10 @@ public static class FrcrnLoss
         long f = cleanSpec.size(1) / 2;
         double rows = 2 * f;
         var target = TargetMask(cleanSpec, noisySpec);
-        var amp = F.mse_loss(estimatedMask.narrow(1, 0, f), target.narrow(1, 0, f)) * rows;
-        var phase = F.mse_loss(estimatedMask.narrow(1, f, f), target.narrow(1, f, f)) * rows;
+        var amp = F.mse_loss(estimatedMask.narrow(1, 0, f), target.narrow(1, 0, f)).Mul(rows);
+        var phase = F.mse_loss(estimatedMask.narrow(1, f, f), target.narrow(1, f, f)).Mul(rows);
         var sisnr = -ScaleInvariantSnr.Compute(estimatedWave, clean, zeroMean: false, eps: Eps).mean();
-        var total = amp + phase + sisnr;
+        var total = amp.Add(phase).Add(sisnr);
         return new FrcrnLossTerms(total.MoveToOuterDisposeScope(), amp.MoveToOuterDisposeScope(),
             phase.MoveToOuterDisposeScope(), sisnr.MoveToOuterDisposeScope());
     }

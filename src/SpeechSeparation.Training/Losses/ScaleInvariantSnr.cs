@@ -41,15 +41,15 @@ public static class ScaleInvariantSnr
         var e = estimate;
         if (zeroMean)
         {
-            s = s - s.sum(-1, keepdim: true) / t;                     // [..., T]
-            e = e - e.sum(-1, keepdim: true) / t;
+            s = s - s.sum(-1, keepdim: true).Div(t);                     // [..., T]
+            e = e - e.sum(-1, keepdim: true).Div(t);
         }
         var dot = (e * s).sum(-1, keepdim: true);                     // [..., 1]
-        var energy = (s * s).sum(-1, keepdim: true) + eps;         // [..., 1]
+        var energy = (s * s).sum(-1, keepdim: true).Add(eps);         // [..., 1]
         var projection = dot * s / energy;                            // [..., T]
         var noise = e - projection;
-        var ratio = (projection * projection).sum(-1) / ((noise * noise).sum(-1) + eps);
-        return ((ratio + eps).log10() * 10).MoveToOuterDisposeScope();
+        var ratio = (projection * projection).sum(-1) / (noise * noise).sum(-1).Add(eps);
+        return ratio.Add(eps).log10().Mul(10).MoveToOuterDisposeScope();
     }
 
     /// <summary>

@@ -67,7 +67,7 @@ public sealed class StackedHourglassObjective : ITrainingObjective
         long b = batch.Mixtures.size(0), n = batch.Mixtures.size(1), s = batch.Targets.size(2);
         var masks = _network.forward(input);                                                    // [stacks, B, S, F, T]
         double loss = StackedHourglassLoss.Compute(masks, input, targets).ToDouble() * b;
-        var last = masks.select(0, masks.size(0) - 1).clamp_min(0);                            // [B, S, 512, T]
+        var last = masks.select(0, masks.size(0) - 1).ClampMin(0);                            // [B, S, 512, T]
         var stems = HourglassSeparator.Synthesise(last * magnitude.narrow(1, 0, HourglassSeparator.Bins).unsqueeze(1), phase, n); // [B, S, N]
         var references = batch.Targets.permute(0, 2, 1);                                       // [B, S, N]
         var est = ScaleInvariantSnr.Compute(stems, references).mean([1]);                        // [B]

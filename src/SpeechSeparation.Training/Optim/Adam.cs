@@ -108,10 +108,10 @@ internal static class AdamMath
             var grad = maximize ? -g0 : g0;
             double step = PyConvert.ToDouble(state["step"], "step") + 1;
             state["step"] = step;
-            if (decoupled) p.mul_(1 - lr * weightDecay);
-            else if (weightDecay != 0) grad = grad.add(p, weightDecay);
-            expAvg.mul_(beta1).add_(grad, 1 - beta1);
-            expAvgSq.mul_(beta2).addcmul_(grad, grad, 1 - beta2);
+            if (decoupled) p.MulInPlace(1 - lr * weightDecay);
+            else if (weightDecay != 0) grad = grad.Add(p, weightDecay);
+            expAvg.MulInPlace(beta1).AddInPlace(grad, 1 - beta1);
+            expAvgSq.MulInPlace(beta2).AddcmulInPlace(grad, grad, 1 - beta2);
             double biasCorrection1 = 1 - Math.Pow(beta1, step);
             double biasCorrection2 = 1 - Math.Pow(beta2, step);
             double stepSize = lr / biasCorrection1;
@@ -122,13 +122,13 @@ internal static class AdamMath
                 if (!state.TryGetValue("max_exp_avg_sq", out var mv) || mv is not Tensor maxSq)
                     state["max_exp_avg_sq"] = maxSq = NewState(p);
                 maxSq.copy_(torch.maximum(maxSq, expAvgSq));
-                denom = (maxSq.sqrt() / biasCorrection2Sqrt).add_(eps);
+                denom = maxSq.sqrt().Div(biasCorrection2Sqrt).AddInPlace(eps);
             }
             else
             {
-                denom = (expAvgSq.sqrt() / biasCorrection2Sqrt).add_(eps);
+                denom = expAvgSq.sqrt().Div(biasCorrection2Sqrt).AddInPlace(eps);
             }
-            p.addcdiv_(expAvg, denom, -stepSize);
+            p.AddcdivInPlace(expAvg, denom, -stepSize);
         }
     }
 

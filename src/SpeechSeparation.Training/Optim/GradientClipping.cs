@@ -34,7 +34,7 @@ public static class GradientClipping
         double value = total.ToDouble();
         if (errorIfNonfinite && !double.IsFinite(value))
             throw new InvalidOperationException($"The total norm of order {normType} for gradients is non-finite, so it cannot be clipped.");
-        var coefficient = (maxNorm / (total + 1e-6)).clamp(max: 1.0);
+        var coefficient = total.Add(1e-6).DivideInto(maxNorm).ClampMax(1.0);
         foreach (var g in grads) g.detach().mul_(coefficient);
         return value;
     }
@@ -45,6 +45,6 @@ public static class GradientClipping
         ArgumentNullException.ThrowIfNull(parameters);
         using var noGrad = torch.no_grad();
         using var scope = torch.NewDisposeScope();
-        foreach (var p in parameters) p.grad?.clamp_(-clipValue, clipValue);
+        foreach (var p in parameters) p.grad?.ClampInPlace(-clipValue, clipValue);
     }
 }

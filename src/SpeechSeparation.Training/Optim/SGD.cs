@@ -59,25 +59,25 @@ public sealed class SGD : Optimizer
             if (g is null) continue;
             var state = StateOf(p);
             var d = maximize ? -g : g;
-            if (weightDecay != 0) d = d.add(p, weightDecay);
+            if (weightDecay != 0) d = d.Add(p, weightDecay);
             if (momentum != 0)
             {
                 if (state.TryGetValue("momentum_buffer", out var b) && b is Tensor buf)
                 {
-                    buf.mul_(momentum).add_(d, 1 - dampening);
+                    buf.MulInPlace(momentum).AddInPlace(d, 1 - dampening);
                 }
                 else
                 {
                     buf = d.clone().detach().DetachFromDisposeScope();
                     state["momentum_buffer"] = buf;
                 }
-                d = nesterov ? d.add(buf, momentum) : buf;
+                d = nesterov ? d.Add(buf, momentum) : buf;
             }
             else
             {
                 state["momentum_buffer"] = null;
             }
-            p.add_(d, -lr);
+            p.AddInPlace(d, -lr);
         }
     }
 }

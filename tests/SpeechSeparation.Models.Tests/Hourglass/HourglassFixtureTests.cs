@@ -83,7 +83,7 @@ public class HourglassFixtureTests
     {
         // A "network" whose mask is the input itself shows which window each frame came from: feed frame indices.
         using var scope = torch.NewDisposeScope();
-        var input = torch.arange(0, frames, 1).view(1, 1, 1, frames).expand(1, 1, 3, frames).contiguous() + 1;
+        var input = KeptScalars.Arange(frames, ScalarType.Float32).view(1, 1, 1, frames).expand(1, 1, 3, frames).contiguous().Add(1);
         using var identity = new StackOfInput();
         var m = HourglassSeparator.WindowedMasks(identity, input);
         Assert.Equal([1, 1, 3, frames], m.shape);
@@ -96,7 +96,7 @@ public class HourglassFixtureTests
     /// <summary>Returns its input as the masks of two stacks (the second doubled back to the input by the last-stack rule).</summary>
     private sealed class StackOfInput : SpeechSeparation.Tensors.NN.Module<Tensor, Tensor>
     {
-        public override Tensor forward(Tensor input) => torch.stack([input * 0, input]);
+        public override Tensor forward(Tensor input) => torch.stack([torch.zeros_like(input), input]);
     }
 }
 
@@ -106,8 +106,8 @@ public class HourglassSeparatorFrontEndTests
     public void UnitMasksGiveTheMixtureBack()
     {
         using var scope = torch.NewDisposeScope();
-        var t = torch.arange(0, 8000, 1) / 8000.0;
-        var x = torch.stack([(t * (2 * Math.PI * 440)).sin() * 0.3, (t * (2 * Math.PI * 1234.5)).sin() * 0.1 + (t * (2 * Math.PI * 97)).cos() * 0.2]);
+        var t = KeptScalars.Arange(8000, ScalarType.Float32).Div(8000.0);
+        var x = torch.stack([t.Mul(2 * Math.PI * 440).sin().Mul(0.3), t.Mul(2 * Math.PI * 1234.5).sin().Mul(0.1).Add(t.Mul(2 * Math.PI * 97).cos().Mul(0.2))]);
         var (mag, phase) = HourglassSeparator.Analyse(x);
         Assert.Equal([2, 513, 32], mag.shape);
         var (input, scale) = HourglassSeparator.Normalise(mag);

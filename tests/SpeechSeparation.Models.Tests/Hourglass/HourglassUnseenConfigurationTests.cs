@@ -31,7 +31,7 @@ public class HourglassUnseenConfigurationTests
         }
         Put(inputs, "input", input);
         var masks = net.forward(input);
-        Put(outputs, "masks", masks + perturb);
+        Put(outputs, "masks", masks.Add(perturb));
         if (targets is not null)
         {
             Put(inputs, "targets", targets);

@@ -180,7 +180,7 @@ public class MossFormerModelTests
         Assert.Equal(55_735_410, model.ParameterCount());
         using var scope = torch.NewDisposeScope();
         using var _ = torch.inference_mode();
-        var y = model.forward(torch.randn(1, 8000) * 0.1);
+        var y = model.forward(torch.randn(1, 8000).Mul(0.1));
         Assert.Equal([1, 8000, 2], y.shape);
         Assert.True(y.isfinite().all().ToDouble() != 0);
     }
@@ -193,7 +193,7 @@ public class MossFormerModelTests
         Assert.Equal(42_101_850, model.ParameterCount());
         using var scope = torch.NewDisposeScope();
         using var _ = torch.inference_mode();
-        var y = model.forward(torch.randn(1, 8000) * 0.1);
+        var y = model.forward(torch.randn(1, 8000).Mul(0.1));
         Assert.Equal([1, 8000, 2], y.shape);
     }
 }

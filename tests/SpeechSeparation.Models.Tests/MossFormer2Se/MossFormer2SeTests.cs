@@ -218,7 +218,7 @@ public class MossFormer2SeTests(ITestOutputHelper output)
         var fp32 = net.forward(x);
         net.to(ScalarType.BFloat16);
         var bf16 = net.forward(x.to(ScalarType.BFloat16)).to(ScalarType.Float32);
-        double Snr(Tensor got) => 10 * Math.Log10(expected.square().sum().item<float>() / (got - expected).square().sum().item<float>());
+        double Snr(Tensor got) => 10 * Math.Log10((expected * expected).sum().item<float>() / ((got - expected) * (got - expected)).sum().item<float>());
         double snr32 = Snr(fp32), snr16 = Snr(bf16);
         double maxAbs = (bf16 - expected).abs().max().item<float>();
         output.WriteLine($"mask SNR vs upstream float32: float32 {snr32:F1} dB, bfloat16 {snr16:F1} dB (max |diff| {maxAbs:G3}, mask peak {expected.abs().max().item<float>():G3})");

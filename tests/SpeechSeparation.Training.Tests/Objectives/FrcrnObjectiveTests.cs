@@ -47,7 +47,7 @@ public sealed class FrcrnObjectiveTests(ITestOutputHelper output)
         var m = FrcrnLoss.TargetMask(clean, noisy);
         long f = noisy.size(1) / 2;
         Tensor yRe = noisy.narrow(1, 0, f), yIm = noisy.narrow(1, f, f), mRe = m.narrow(1, 0, f), mIm = m.narrow(1, f, f);
-        var est = torch.cat([yRe * mRe - yIm * mIm, yRe * mIm + yIm * mRe], 1);
+        var est = torch.cat([yRe * mRe - yIm * mIm, (yRe * mIm).Add(yIm * mRe)], 1);
         var wave = model.Istft.forward(est).squeeze(1);
         long n = wave.size(1);
         var reference = batch.Targets.select(2, 0).narrow(1, 0, n);
