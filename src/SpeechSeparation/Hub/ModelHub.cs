@@ -41,6 +41,10 @@ public static class ModelHub
             : await new ModelScopeHub(options, http, logger).DownloadAsync(id, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Whether a redirect from a request to <paramref name="origin"/> may go to <paramref name="target"/>: to https,
+    /// to the origin itself (same scheme, host and port), or from a loopback host to a loopback host.</summary>
+    public static bool IsRedirectAllowed(Uri origin, Uri target) => HubHttp.RedirectAllowed(origin, target);
+
     /// <summary>Synchronous <see cref="DownloadAsync(string, HubOptions?, CancellationToken)"/>.</summary>
     public static string Download(string id, HubOptions? options = null, CancellationToken cancellationToken = default) =>
         Task.Run(() => DownloadAsync(id, options, cancellationToken), cancellationToken).GetAwaiter().GetResult();
