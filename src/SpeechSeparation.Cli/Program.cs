@@ -12,6 +12,7 @@ public static class Program
         new SeparateCommand(enhance: true),
         new TrainCommand(),
         new ModelsCommand(),
+        new DownloadCommand(),
         new BenchCommand(),
         new InfoCommand(),
         new CheckFixtureCommand(),

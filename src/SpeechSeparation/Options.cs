@@ -87,6 +87,13 @@ public sealed record SeparatorOptions
 
     /// <summary>Logging (progress and decisions are logged at Debug/Information).</summary>
     public ILoggerFactory? LoggerFactory { get; init; }
+
+    /// <summary>
+    /// How hub ids (<c>hf:ORG/NAME[@REV]</c>, <c>modelscope:ORG/NAME[@REV]</c>) are downloaded: endpoints, caches, token,
+    /// offline mode and download progress (null: <c>new HubOptions()</c>, read from the environment; its logging falls
+    /// back to <see cref="LoggerFactory"/>).
+    /// </summary>
+    public Hub.HubOptions? Hub { get; init; }
 }
 
 /// <summary>How stems are written to files.</summary>

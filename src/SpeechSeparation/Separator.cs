@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using SpeechSeparation.Hub;
 using SpeechSeparation.Models.MossFormer2;
 using SpeechSeparation.Models.MossFormer2Se;
 using SpeechSeparation.Serialization;
@@ -8,7 +9,9 @@ using SpeechSeparation.Tensors.NN;
 namespace SpeechSeparation;
 
 /// <summary>
-/// Loads separators. Accepted: the library's model package (a folder or its <c>speechsep.json</c>, with
+/// Loads separators. Accepted: a hub id — <c>hf:ORG/NAME[@REV]</c> (Hugging Face) or <c>modelscope:ORG/NAME[@REV]</c>,
+/// downloaded into the shared <c>huggingface_hub</c>/<c>modelscope</c> cache by <see cref="ModelHub"/> (settings in
+/// <see cref="SeparatorOptions.Hub"/>), then loaded as the folder it is — the library's model package (a folder or its <c>speechsep.json</c>, with
 /// <c>model.safetensors</c>), or a bare PyTorch checkpoint (<c>.pt</c>/<c>.bin</c>, nested or <c>module.</c>-prefixed) with
 /// <see cref="SeparatorOptions.Architecture"/> and <see cref="SeparatorOptions.ConfigJson"/>, or a ClearerVoice-Studio
 /// checkpoint folder or <c>last_best_checkpoint.pt</c> (architecture read from the keys). A checkpoint that does not
@@ -16,8 +19,9 @@ namespace SpeechSeparation;
 /// </summary>
 public static class Separator
 {
-    /// <summary>Loads a separator from a model package or checkpoint, or the embedded default model when
-    /// <paramref name="path"/> is <see cref="DefaultModel.Id"/> (or <c>default</c>).</summary>
+    /// <summary>Loads a separator from a model package or checkpoint, a hub id (<c>hf:ORG/NAME[@REV]</c>,
+    /// <c>modelscope:ORG/NAME[@REV]</c>), or the embedded default model when <paramref name="path"/> is
+    /// <see cref="DefaultModel.Id"/> (or <c>default</c>).</summary>
     public static ISeparator Load(string path, SeparatorOptions? options = null) => new NetworkSeparator(ModelPackage.LoadNetwork(path, options ?? new()), options);
 
     /// <summary>
@@ -30,7 +34,7 @@ public static class Separator
 /// <summary>Loads enhancers (single-output networks); same formats as <see cref="Separator"/>.</summary>
 public static class Enhancer
 {
-    /// <summary>Loads an enhancer from a model package or checkpoint.</summary>
+    /// <summary>Loads an enhancer from a model package or checkpoint, or a hub id (<c>hf:ORG/NAME[@REV]</c>, <c>modelscope:ORG/NAME[@REV]</c>).</summary>
     public static IEnhancer Load(string path, SeparatorOptions? options = null)
     {
         var network = ModelPackage.LoadNetwork(path, options ?? new());
@@ -180,7 +184,7 @@ public static class ModelPackage
 
     /// <summary>
     /// The weights of any model <see cref="LoadNetwork(string, SeparatorOptions)"/> accepts — the embedded default model's
-    /// name, a package folder or its <c>speechsep.json</c>, a ModelScope folder (three-file MossFormer or
+    /// name, a hub id (downloaded with <c>new HubOptions()</c>, i.e. the environment's settings), a package folder or its <c>speechsep.json</c>, a ModelScope folder (three-file MossFormer or
     /// <c>pytorch_model.bin</c>; <c>configuration.json</c> not needed), or a checkpoint file (<c>.safetensors</c> or
     /// <c>torch.save</c>) — without building a network: what fine-tuning starts from.
     /// </summary>
@@ -188,6 +192,7 @@ public static class ModelPackage
     public static IReadOnlyDictionary<string, HostTensor> LoadWeights(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
+        if (HubModelId.HasHubPrefix(path)) path = ModelHub.Download(path);
         if (DefaultModel.Names(path))
         {
             using var embedded = DefaultModel.OpenWeights();
@@ -233,6 +238,15 @@ public static class ModelPackage
         ArgumentNullException.ThrowIfNull(options);
         if (!Enum.IsDefined(options.Precision))
             throw new ArgumentOutOfRangeException(nameof(options), options.Precision, "SeparatorOptions.Precision must be Float32 or BFloat16.");
+        if (HubModelId.HasHubPrefix(path))
+        {
+            var id = HubModelId.Parse(path);
+            var hub = options.Hub ?? new HubOptions();
+            if (hub.LoggerFactory is null && options.LoggerFactory is not null) hub = hub with { LoggerFactory = options.LoggerFactory };
+            var dir = ModelHub.Download(id.ToString(), hub);
+            if (options.Architecture is null && ModelCatalog.FindByHubId(id) is { LoadArchitecture: { } arch }) options = options with { Architecture = arch };
+            return LoadNetwork(dir, options);
+        }
         if (DefaultModel.Names(path))
         {
             using var metadata = DefaultModel.OpenMetadata();

@@ -184,6 +184,8 @@ public class SeparateCommandTests
         Assert.Equal(0, code);
         foreach (var e in ModelCatalog.All) Assert.Contains(e.Id, stdout);
         Assert.Contains("42,101,850", stdout);
+        Assert.Contains("load: hf:alibabasglab/MossFormer2_SS_16K", stdout);
+        Assert.Contains("load: modelscope:damo/speech_frcrn_ans_cirm_16k", stdout);
     }
 }
 

@@ -19,6 +19,14 @@ public abstract class CliCommand
     /// <summary>One line for the usage text.</summary>
     public abstract string Summary { get; }
 
+    /// <summary>How hub ids (<c>hf:…</c>, <c>modelscope:…</c>) are downloaded; null reads the environment
+    /// (<see cref="SpeechSeparation.Hub.HubOptions"/>). Hosts and tests set it instead of changing the process environment.</summary>
+    public SpeechSeparation.Hub.HubOptions? Hub { get; init; }
+
+    /// <summary><see cref="Hub"/> (or the environment's settings) reporting download progress to <paramref name="progress"/>.</summary>
+    protected SpeechSeparation.Hub.HubOptions HubSettings(IProgress<double>? progress) =>
+        (Hub ?? new SpeechSeparation.Hub.HubOptions()) is var h && progress is not null && h.Progress is null ? h with { Progress = progress } : h;
+
     /// <summary>Adds the command's arguments and options.</summary>
     protected abstract void Configure(Command command);
 

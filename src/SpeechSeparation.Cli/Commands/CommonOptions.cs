@@ -12,7 +12,7 @@ public static class CommonOptions
     public static Option<bool> Json() => new("--json") { Description = "Write the report as JSON on standard output." };
 
     /// <summary><c>--model</c>: a package or ModelScope/SpeechBrain folder, a checkpoint, or <c>default</c>.</summary>
-    public static Option<string> Model(string description = "Model package folder, ModelScope or SpeechBrain-layout folder, checkpoint file (with --arch), or 'default'.") =>
+    public static Option<string> Model(string description = "Model package folder, ModelScope or SpeechBrain-layout folder, checkpoint file (with --arch), 'default', or a hub id: hf:ORG/NAME[@REV] or modelscope:ORG/NAME[@REV] (downloaded into the shared cache).") =>
         new("--model", "-m") { Description = description };
 
     /// <summary><c>--arch</c> for bare checkpoints.</summary>

@@ -28,7 +28,7 @@ public sealed class ModelsCommand : CliCommand
                 models = ModelCatalog.All.Select(e => new
                 {
                     id = e.Id, task = e.Task.ToString(), architecture = e.Architecture, sample_rate = e.SampleRate, outputs = e.Outputs,
-                    parameters = e.Parameters, published_scores = e.PublishedScores, weights = e.WeightsAt, layout = e.Layout, license = e.License,
+                    parameters = e.Parameters, published_scores = e.PublishedScores, weights = e.WeightsAt, layout = e.Layout, license = e.License, hub = e.HubIds,
                 }),
                 architectures = Architectures.Names,
             }, new JsonSerializerOptions { WriteIndented = true }));
@@ -43,6 +43,7 @@ public sealed class ModelsCommand : CliCommand
             stdout.WriteLine($"    weights: {e.WeightsAt}");
             stdout.WriteLine($"    layout: {e.Layout}");
             if (e.License is not null) stdout.WriteLine($"    licence: {e.License}");
+            if (e.HubIds.Count > 0) stdout.WriteLine($"    load: {string.Join(", ", e.HubIds)}");
         }
         stdout.WriteLine();
         stdout.WriteLine($"architectures this build can run: {string.Join(", ", Architectures.Names)}");

@@ -16,8 +16,8 @@ public sealed class SeparateCommand(bool enhance) : CliCommand
 
     /// <inheritdoc />
     public override string Summary => enhance
-        ? "remove noise from audio files (--model PATH; folders with --recursive)"
-        : "separate audio files into speakers/stems (default: the embedded 2-speaker 8 kHz model; --model PATH)";
+        ? "remove noise from audio files (--model PATH or hf:ORG/NAME; folders with --recursive)"
+        : "separate audio files into speakers/stems (default: the embedded 2-speaker 8 kHz model; --model PATH or hf:ORG/NAME)";
 
     private readonly Argument<string[]> _inputs = new("inputs")
     {
@@ -106,6 +106,16 @@ public sealed class SeparateCommand(bool enhance) : CliCommand
         if (batch.SkipExisting) output = output with { Overwrite = true };      // what is not skipped is redone whole
         var results = new List<object>();
         int failed = 0;
+        if (SpeechSeparation.Hub.HubModelId.HasHubPrefix(model))
+        {
+            // Download first (progress on standard error, cancellable), then load from the cache without a request.
+            var download = new ConsoleProgress(stderr, "download " + model, enabled: !json);
+            var hub = HubSettings(download);
+            try { SpeechSeparation.Hub.ModelHub.DownloadAsync(model!, hub, ct).GetAwaiter().GetResult(); }
+            finally { download.Done(); }
+            options = options with { Hub = hub with { Offline = true, Progress = null } };
+        }
+        else if (Hub is not null) options = options with { Hub = Hub };
         using var sep = enhance ? null : model is null ? Separator.Load(options) : Separator.Load(model, options);
         using var enh = enhance ? Enhancer.Load(model!, options) : null;
         foreach (var file in files)
