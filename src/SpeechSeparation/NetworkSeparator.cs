@@ -107,10 +107,6 @@ public sealed class NetworkSeparator : ISeparator
         var stem = Path.GetFileNameWithoutExtension(inputPath);
         string extension = Audio.AudioWriter.Extension(output.FileFormat);
         var paths = SourceNames.Select(n => Path.Combine(outputDirectory, $"{stem}_{n}{extension}")).ToList();
-        var fullInput = Path.GetFullPath(inputPath);
-        foreach (var p in paths)
-            if (string.Equals(Path.GetFullPath(p), fullInput, StringComparison.Ordinal))
-                throw new IOException($"'{p}' would replace the input; choose another output folder.");
         Audio.AudioWriter.RequireEncoder(output.FileFormat, output.FfmpegPath);
         if (!output.Overwrite)
             foreach (var p in paths)
