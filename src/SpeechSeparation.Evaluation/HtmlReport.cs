@@ -172,7 +172,7 @@ public static class HtmlReport
     private static void Utterance(StringBuilder sb, UtteranceResult u, HtmlReportOptions options, AudioBudget budget)
     {
         sb.Append("<div class=\"utt\"><h3>").Append(E(u.Id)).Append("</h3><p>")
-          .Append(E(string.Join(", ", u.Values.Select(kv => $"{kv.Key} = {F(kv.Value)}{(MetricPlots.Unit(kv.Key) is { Length: > 0 } unit ? " " + unit : "")}")))).Append("</p>\n");
+          .Append(E(string.Join(", ", u.Values.OrderBy(kv => EvaluationResults.MetricOrder(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} = {F(kv.Value)}{(MetricPlots.Unit(kv.Key) is { Length: > 0 } unit ? " " + unit : "")}")))).Append("</p>\n");
         if (u.Errors.Count > 0)
             sb.Append("<p class=\"note\">").Append(E(string.Join("; ", u.Errors.Select(e => $"{e.Key}: {e.Value}")))).Append("</p>\n");
         if (u.Item.MixturePath is { } mp) Signal(sb, "mixture", mp, "mixture", options, budget);
@@ -218,7 +218,8 @@ public static class HtmlReport
             int max = (int)Math.Min(b.Frames, options.MaxAudioSeconds * b.SampleRate);
             if (max < b.Frames) b = b.Slice(0, max);
             var png = Spectrogram(b.Channel(0), out int w, out int h);
-            sb.Append(CultureInfo.InvariantCulture, $"<img alt=\"spectrogram of {E(label)}\" width=\"{w}\" height=\"{h}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">");
+            // Short excerpts are drawn wider than their frame count (pixelated), so that a 1–3 s utterance stays readable.
+            sb.Append(CultureInfo.InvariantCulture, $"<img alt=\"spectrogram of {E(label)}\" width=\"{Math.Max(w, MinSpectrogramWidth)}\" height=\"{h}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">");
             long bytes = 44 + 2L * b.Frames;
             if (bytes <= budget.Left)
             {
@@ -267,6 +268,8 @@ public static class HtmlReport
         sb.Append("</svg>");
         return sb.ToString();
     }
+
+    private const int MinSpectrogramWidth = 300;
 
     /// <summary>A log-magnitude spectrogram (512-point Hann frames, hop 256, 80 dB range) as PNG, low frequencies at the bottom.</summary>
     internal static byte[] Spectrogram(ReadOnlySpan<float> x, out int width, out int height)

@@ -78,10 +78,11 @@ internal static class MetricPlots
                 Position = 0, BoxMin = stats.LowerQuartile, BoxMax = stats.UpperQuartile, BoxMiddle = stats.Median,
                 WhiskerMin = stats.LowerWhisker, WhiskerMax = stats.UpperWhisker, Width = 0.6,
             };
+            plt.Add.Box(box);
+            // Styled after adding: the adder paints the box in the palette's colour.
             box.FillStyle.Color = Colors.SteelBlue.WithAlpha(0.25);
             box.LineStyle.Color = Colors.SteelBlue;
             box.LineStyle.Width = 1.5f;
-            plt.Add.Box(box);
             var xs = new double[finiteValues.Count];
             for (int i = 0; i < xs.Length; i++) xs[i] = xs.Length == 1 ? 0 : 0.4 * ((i * 0.6180339887498949) % 1.0 - 0.5);
             var points = plt.Add.ScatterPoints(xs, finiteValues.ToArray());
