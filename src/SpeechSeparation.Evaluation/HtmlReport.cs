@@ -30,9 +30,13 @@ public sealed class HtmlReportOptions
     /// <summary>Longest audio excerpt embedded per player (and shown per spectrogram), seconds.</summary>
     public double MaxAudioSeconds { get; init; } = 10;
 
-    /// <summary>Budget for the embedded audio (WAV bytes before base64): once spent, further signals get a spectrogram and
-    /// a note instead of a player. Default 24 MiB (about 13 minutes of 16 kHz audio).</summary>
-    public long MaxEmbeddedAudioBytes { get; init; } = 24L << 20;
+    /// <summary>Budget for the embedded audio (WAV bytes before base64): once spent, further signals get a note instead of
+    /// a player. Default 16 MiB (about 8.7 minutes of 16 kHz audio).</summary>
+    public long MaxEmbeddedAudioBytes { get; init; } = 16L << 20;
+
+    /// <summary>Budget for the embedded spectrograms (PNG bytes before base64): once spent, further signals get a note
+    /// instead. Default 8 MiB (a 10 s excerpt's spectrogram is about 0.2 MiB).</summary>
+    public long MaxEmbeddedImageBytes { get; init; } = 8L << 20;
 
     /// <summary>Rows of the per-utterance table (dataset order); the rest are in results.csv.</summary>
     public int MaxTableRows { get; init; } = 1000;
@@ -54,10 +58,10 @@ public static class HtmlReport
         EvaluationResults.WriteAtomically(path, s => { var b = new UTF8Encoding(false).GetBytes(html); s.Write(b); });
     }
 
-    private sealed class AudioBudget(long bytes)
+    private sealed class MediaBudget(long audioBytes, long imageBytes)
     {
-        public long Left = bytes;
-        public int Omitted;
+        public long AudioLeft = audioBytes, ImagesLeft = imageBytes;
+        public int OmittedAudio, OmittedImages;
     }
 
     private static string E(string s) => WebUtility.HtmlEncode(s);
@@ -86,7 +90,7 @@ public static class HtmlReport
         Distributions(sb, results, options);
         UtteranceTable(sb, results, options);
 
-        var budget = new AudioBudget(options.MaxEmbeddedAudioBytes);
+        var budget = new MediaBudget(options.MaxEmbeddedAudioBytes, options.MaxEmbeddedImageBytes);
         if (results.Utterances.Count <= options.ShowAllUpTo)
         {
             sb.Append("<h2>Utterances</h2>\n");
@@ -110,11 +114,15 @@ public static class HtmlReport
                 }
             }
         }
-        if (budget.Omitted > 0)
-            sb.Append(CultureInfo.InvariantCulture, $"<p class=\"note\" id=\"audio-budget\">{budget.Omitted} audio player(s) left out: the embedded audio reached its budget of {options.MaxEmbeddedAudioBytes >> 20} MiB (HtmlReportOptions.MaxEmbeddedAudioBytes).</p>\n");
+        if (budget.OmittedAudio > 0)
+            sb.Append(CultureInfo.InvariantCulture, $"<p class=\"note\" id=\"audio-budget\">{budget.OmittedAudio} audio player(s) left out: the embedded audio reached its budget of {Mib(options.MaxEmbeddedAudioBytes)} MiB (HtmlReportOptions.MaxEmbeddedAudioBytes).</p>\n");
+        if (budget.OmittedImages > 0)
+            sb.Append(CultureInfo.InvariantCulture, $"<p class=\"note\" id=\"image-budget\">{budget.OmittedImages} spectrogram(s) left out: the embedded spectrograms reached their budget of {Mib(options.MaxEmbeddedImageBytes)} MiB (HtmlReportOptions.MaxEmbeddedImageBytes).</p>\n");
         sb.Append("</body></html>\n");
         return sb.ToString();
     }
+
+    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.##", CultureInfo.InvariantCulture);
 
     private static void Distributions(StringBuilder sb, EvaluationResults results, HtmlReportOptions options)
     {
@@ -169,7 +177,7 @@ public static class HtmlReport
             sb.Append(CultureInfo.InvariantCulture, $"<p>First {options.MaxTableRows} of {results.Utterances.Count} utterances; every row is in results.csv / results.json.</p>\n");
     }
 
-    private static void Utterance(StringBuilder sb, UtteranceResult u, HtmlReportOptions options, AudioBudget budget)
+    private static void Utterance(StringBuilder sb, UtteranceResult u, HtmlReportOptions options, MediaBudget budget)
     {
         sb.Append("<div class=\"utt\"><h3>").Append(E(u.Id)).Append("</h3><p>")
           .Append(E(string.Join(", ", u.Values.OrderBy(kv => EvaluationResults.MetricOrder(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} = {F(kv.Value)}{(MetricPlots.Unit(kv.Key) is { Length: > 0 } unit ? " " + unit : "")}")))).Append("</p>\n");
@@ -206,7 +214,7 @@ public static class HtmlReport
     }
 
     // role is inserted raw into data-role="…" (callers pass fixed text and numbers only).
-    private static void Signal(StringBuilder sb, string label, string path, string role, HtmlReportOptions options, AudioBudget budget)
+    private static void Signal(StringBuilder sb, string label, string path, string role, HtmlReportOptions options, MediaBudget budget)
     {
         sb.Append("<div class=\"sig\" data-role=\"").Append(role).Append("\"><b>").Append(E(label)).Append("</b>");
         string shortName = Path.Combine(Path.GetFileName(Path.GetDirectoryName(path) ?? ""), Path.GetFileName(path));
@@ -218,19 +226,28 @@ public static class HtmlReport
             int max = (int)Math.Min(b.Frames, options.MaxAudioSeconds * b.SampleRate);
             if (max < b.Frames) b = b.Slice(0, max);
             var png = Spectrogram(b.Channel(0), out int w, out int h);
-            // Short excerpts are drawn wider than their frame count (pixelated), so that a 1–3 s utterance stays readable.
-            sb.Append(CultureInfo.InvariantCulture, $"<img alt=\"spectrogram of {E(label)}\" width=\"{Math.Max(w, MinSpectrogramWidth)}\" height=\"{h}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">");
-            long bytes = 44 + 2L * b.Frames;
-            if (bytes <= budget.Left)
+            if (png.Length <= budget.ImagesLeft)
             {
-                budget.Left -= bytes;
+                budget.ImagesLeft -= png.Length;
+                // Short excerpts are drawn wider than their frame count (pixelated), so that a 1–3 s utterance stays readable.
+                sb.Append(CultureInfo.InvariantCulture, $"<img alt=\"spectrogram of {E(label)}\" width=\"{Math.Max(w, MinSpectrogramWidth)}\" height=\"{h}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">");
+            }
+            else
+            {
+                budget.OmittedImages++;
+                sb.Append("<p class=\"note\">spectrogram left out (image budget spent)</p>");
+            }
+            long bytes = 44 + 2L * b.Frames;
+            if (bytes <= budget.AudioLeft)
+            {
+                budget.AudioLeft -= bytes;
                 using var ms = new MemoryStream();
                 Wav.Write(ms, b, WavSampleFormat.Pcm16);
                 sb.Append("<audio controls preload=\"none\" src=\"data:audio/wav;base64,").Append(Convert.ToBase64String(ms.ToArray())).Append("\"></audio>");
             }
             else
             {
-                budget.Omitted++;
+                budget.OmittedAudio++;
                 sb.Append("<p class=\"note\">player left out (audio budget spent)</p>");
             }
         }

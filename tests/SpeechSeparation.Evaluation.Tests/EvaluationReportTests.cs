@@ -207,6 +207,13 @@ public sealed class EvaluationReportTests : IDisposable
         foreach (Match m in Regex.Matches(budgeted, "data:audio/wav;base64,([^\"]+)"))
             Assert.Equal(perPlayer, Convert.FromBase64String(m.Groups[1].Value).Length);
 
+        // The spectrogram budget: room for the first two images only (their actual sizes), players unaffected.
+        var sizes = Pngs(HtmlReport.Render(results), "spectrogram of ").Select(p => (long)p.Length).ToList();
+        string fewImages = HtmlReport.Render(results, new HtmlReportOptions { MaxEmbeddedImageBytes = sizes[0] + sizes[1] });
+        Assert.Equal(2, Pngs(fewImages, "spectrogram of ").Count());
+        Assert.Equal(15, CountOf(fewImages, "<audio controls"));
+        Assert.Contains("13 spectrogram(s) left out", fewImages);
+
         // The table is capped too.
         string table = HtmlReport.Render(results, new HtmlReportOptions { MaxTableRows = 2 });
         Assert.Contains("First 2 of 3 utterances", table);
