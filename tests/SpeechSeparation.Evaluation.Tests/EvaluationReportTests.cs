@@ -240,7 +240,10 @@ public sealed class EvaluationReportTests : IDisposable
         Assert.Equal("estoi", MetricPlots.AxisLabel("estoi"));
         var small = new[] { 3.0, 8.5, 9.1, 10.2, 11.0, 12.7, 20.0 };
         var large = Enumerable.Range(0, 500).Select(i => 10 + 5 * Math.Sin(i * 0.37)).ToArray();
-        foreach (var values in new[] { small, large })
+        // One value, and many equal values (a histogram of zero width), render too.
+        var single = new[] { 5.0 };
+        var equal = Enumerable.Repeat(0.5, 300).ToArray();
+        foreach (var values in new[] { small, large, single, equal })
         {
             using var bmp = SKBitmap.Decode(MetricPlots.Distribution("si_snr", values, pointLimit: 200, bins: 20));
             Assert.Equal((MetricPlots.Width, MetricPlots.Height), (bmp.Width, bmp.Height));
