@@ -14,7 +14,10 @@ need_pkgs=()
 # Held-out speakers of the default model (its test separates a mixture of them): Russian prompts and codec2's examples.
 [ -d /usr/share/asterisk/sounds/ru_RU_f_IvrvoiceRU ] || need_pkgs+=(asterisk-core-sounds-ru-wav)
 [ -f /usr/share/codec2/wav/david4.wav ] || need_pkgs+=(codec2-examples)
-command -v ffmpeg >/dev/null || need_pkgs+=(ffmpeg)   # compressed inputs (FLAC, M4A, …) and the codec tests
+command -v ffmpeg >/dev/null || need_pkgs+=(ffmpeg)   # compressed inputs (FLAC, M4A, …), FLAC/MP3 output and the codec tests
+# A font for the evaluation report's plot labels (ScottPlot/SkiaSharp's dependency-free build reads /usr/share/fonts;
+# without a font the plots are drawn without text). ffmpeg usually brings it in, but not on every path.
+[ -f /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || need_pkgs+=(fonts-dejavu-core)
 # MPICH (mpiexec.mpich, libmpich.so.12): data-parallel training and its equivalence test under mpiexec -n 2 (docs/scaling.md).
 command -v mpiexec.mpich >/dev/null || need_pkgs+=(mpich)
 if [ ${#need_pkgs[@]} -gt 0 ]; then

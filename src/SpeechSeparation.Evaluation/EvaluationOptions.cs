@@ -50,8 +50,17 @@ public sealed class EvaluationOptions
     /// </summary>
     public int MaxLengthMismatch { get; init; } = 1600;
 
-    /// <summary>Where model-driven evaluation writes its estimates (<c>DIR/s1/ID.wav</c>…), or null to keep them in memory only.</summary>
+    /// <summary>Where model-driven evaluation writes its estimates (<c>DIR/s1/ID.wav</c>…, in the model's output order;
+    /// <see cref="UtteranceResult.Permutation"/> says which reference each one was matched to), or null to keep them in
+    /// memory only. A file that would replace one of the dataset's inputs is an error for that utterance.</summary>
     public string? EstimatesOutputDirectory { get; init; }
+
+    /// <summary>File format of the written estimates (default WAV, 32-bit float; FLAC and MP3 through ffmpeg). Metrics
+    /// are always computed on the model's output itself, before any encoding.</summary>
+    public Audio.AudioFileFormat EstimatesFileFormat { get; init; } = Audio.AudioFileFormat.Wav;
+
+    /// <summary>The ffmpeg executable for FLAC/MP3 estimates (null: <c>SPEECHSEP_FFMPEG</c>, else <c>ffmpeg</c> on the PATH).</summary>
+    public string? FfmpegPath { get; init; }
 
     /// <summary>Receives progress after every utterance.</summary>
     public IProgress<EvaluationProgress>? Progress { get; init; }

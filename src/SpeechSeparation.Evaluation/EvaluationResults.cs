@@ -13,7 +13,25 @@ namespace SpeechSeparation.Evaluation;
 /// <param name="Samples">Evaluated length in samples (after aligning estimates and references).</param>
 /// <param name="EstimatePaths">Files of the estimates (files mode, or written by the evaluator), for reports.</param>
 public sealed record UtteranceResult(string Id, EvaluationItem Item, IReadOnlyDictionary<string, double> Values,
-    IReadOnlyDictionary<string, string> Errors, int SampleRate, int Samples, IReadOnlyList<string>? EstimatePaths);
+    IReadOnlyDictionary<string, string> Errors, int SampleRate, int Samples, IReadOnlyList<string>? EstimatePaths)
+{
+    /// <summary>
+    /// The pairing chosen by permutation-invariant SI-SNR: <c>Permutation[j]</c> is the index of the estimate (in
+    /// <see cref="EstimatePaths"/> / model output order) matched to reference <c>j</c>; null when the utterance failed.
+    /// </summary>
+    public IReadOnlyList<int>? Permutation { get; init; }
+
+    /// <summary>Per-source metrics on that pairing, one entry per reference (empty when the utterance failed).</summary>
+    public IReadOnlyList<SourceResult> Sources { get; init; } = [];
+}
+
+/// <summary>The metrics of one reference and the estimate matched to it by permutation-invariant SI-SNR.</summary>
+/// <param name="Reference">Reference index (0-based, order of <see cref="EvaluationItem.ReferencePaths"/>).</param>
+/// <param name="Estimate">Index of the matched estimate (0-based, order of the estimate files or the model's outputs).</param>
+/// <param name="Values">Metric name → value for this pair: <c>si_snr</c>, <c>si_snri</c> (against the mixture), <c>sdr</c>,
+/// <c>sir</c>, <c>sar</c>, <c>sdri</c> (BSS Eval on this pairing, which may differ from mir_eval's own choice used for the
+/// utterance means), <c>snr</c>, <c>snri</c>, <c>stoi</c>, <c>estoi</c> and extra metrics, as computed.</param>
+public sealed record SourceResult(int Reference, int Estimate, IReadOnlyDictionary<string, double> Values);
 
 /// <summary>Summary statistics of one metric over the utterances where it is finite.</summary>
 /// <param name="Metric">Metric name.</param>
@@ -82,7 +100,8 @@ public sealed class EvaluationResults
             w.WriteLine($"{Quote(s.Metric)},{Format(s.Mean)},{Format(s.Median)},{Format(s.StandardDeviation)},{s.Count}");
     }
 
-    /// <summary>Writes <c>{"summary": {metric: {mean, median, std, count}}, "utterances": [{id, metrics…, errors}]}</c>;
+    /// <summary>Writes <c>{"summary": {metric: {mean, median, std, count}}, "utterances": [{id, metrics…, estimates,
+    /// permutation, sources: [{reference, estimate, metrics…}], errors}]}</c> (indices 0-based);
     /// non-finite numbers are written as the strings "Infinity", "-Infinity", "NaN".</summary>
     public void WriteJson(Stream stream)
     {
@@ -105,6 +124,31 @@ public sealed class EvaluationResults
             j.WriteNumber("sample_rate", u.SampleRate);
             j.WriteNumber("samples", u.Samples);
             foreach (var m in Metrics) if (u.Values.TryGetValue(m, out var v)) Num(j, m, v);
+            if (u.EstimatePaths is { } paths)
+            {
+                j.WriteStartArray("estimates");
+                foreach (var p in paths) j.WriteStringValue(p);
+                j.WriteEndArray();
+            }
+            if (u.Permutation is { } perm)
+            {
+                j.WriteStartArray("permutation");
+                foreach (var p in perm) j.WriteNumberValue(p);
+                j.WriteEndArray();
+            }
+            if (u.Sources.Count > 0)
+            {
+                j.WriteStartArray("sources");
+                foreach (var src in u.Sources)
+                {
+                    j.WriteStartObject();
+                    j.WriteNumber("reference", src.Reference);
+                    j.WriteNumber("estimate", src.Estimate);
+                    foreach (var kv in src.Values.OrderBy(kv => MetricOrder(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal)) Num(j, kv.Key, kv.Value);
+                    j.WriteEndObject();
+                }
+                j.WriteEndArray();
+            }
             if (u.Errors.Count > 0)
             {
                 j.WriteStartObject("errors");
@@ -154,7 +198,7 @@ public sealed class EvaluationResults
 
     private static string Quote(string s) => s.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + s.Replace("\"", "\"\"") + "\"" : s;
 
-    private static int MetricOrder(string m) => Array.IndexOf(KnownOrder, m) is var i && i >= 0 ? i : KnownOrder.Length;
+    internal static int MetricOrder(string m) => Array.IndexOf(KnownOrder, m) is var i && i >= 0 ? i : KnownOrder.Length;
 
     private static readonly string[] KnownOrder = ["si_snr", "si_snri", "sdr", "sdri", "sir", "sar", "snr", "snri", "stoi", "estoi"];
 }

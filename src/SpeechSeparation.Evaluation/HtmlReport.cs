@@ -14,20 +14,40 @@ public sealed class HtmlReportOptions
     /// <summary>Metric used to pick the best and worst utterances (default: <c>si_snr</c>, else the first metric).</summary>
     public string? RankingMetric { get; init; }
 
-    /// <summary>How many best and how many worst utterances get spectrograms and audio players.</summary>
+    /// <summary>Sets of at most this many utterances show every utterance in detail (dataset order); larger sets show the
+    /// best and worst <see cref="ExtremeCount"/>.</summary>
+    public int ShowAllUpTo { get; init; } = 8;
+
+    /// <summary>How many best and how many worst utterances get spectrograms and audio players in larger sets.</summary>
     public int ExtremeCount { get; init; } = 3;
 
-    /// <summary>Histogram bins per metric.</summary>
+    /// <summary>Distribution plots show every value as a point over a box plot up to this many values, a histogram beyond.</summary>
+    public int PointPlotLimit { get; init; } = 200;
+
+    /// <summary>Histogram bins per metric (sets larger than <see cref="PointPlotLimit"/>).</summary>
     public int HistogramBins { get; init; } = 20;
 
-    /// <summary>Longest audio excerpt embedded per player, seconds.</summary>
+    /// <summary>Longest audio excerpt embedded per player (and shown per spectrogram), seconds.</summary>
     public double MaxAudioSeconds { get; init; } = 10;
+
+    /// <summary>Budget for the embedded audio (WAV bytes before base64): once spent, further signals get a note instead of
+    /// a player. Default 16 MiB (about 8.7 minutes of 16 kHz audio).</summary>
+    public long MaxEmbeddedAudioBytes { get; init; } = 16L << 20;
+
+    /// <summary>Budget for the embedded spectrograms (PNG bytes before base64): once spent, further signals get a note
+    /// instead. Default 8 MiB (a 10 s excerpt's spectrogram is about 0.2 MiB).</summary>
+    public long MaxEmbeddedImageBytes { get; init; } = 8L << 20;
+
+    /// <summary>Rows of the per-utterance table (dataset order); the rest are in results.csv.</summary>
+    public int MaxTableRows { get; init; } = 1000;
 }
 
 /// <summary>
-/// A self-contained HTML report (no network access needed): the summary table, an inline-SVG histogram per metric, and
-/// for the best and worst utterances spectrogram images (PNG data URIs) and <c>&lt;audio&gt;</c> players (WAV data URIs) of
-/// the mixture, the references and the estimates.
+/// A self-contained HTML report (no network access needed): the summary table, a distribution plot per metric (ScottPlot
+/// PNG data URIs: points over a box plot for small sets, a histogram for large ones, value axis in the metric's unit), a
+/// per-utterance table, and for every utterance of a small set (else the best and worst) the spectrogram (PNG data URI)
+/// and <c>&lt;audio&gt;</c> player (WAV data URI) of the mixture, and of each reference beside the estimate the SI-SNR
+/// permutation matched to it, with that pair's metrics.
 /// </summary>
 public static class HtmlReport
 {
@@ -38,74 +58,202 @@ public static class HtmlReport
         EvaluationResults.WriteAtomically(path, s => { var b = new UTF8Encoding(false).GetBytes(html); s.Write(b); });
     }
 
+    private sealed class MediaBudget(long audioBytes, long imageBytes)
+    {
+        public long AudioLeft = audioBytes, ImagesLeft = imageBytes;
+        public int OmittedAudio, OmittedImages;
+    }
+
+    private static string E(string s) => WebUtility.HtmlEncode(s);
+
+    private static string F(double v, string format = "F3") => v.ToString(format, CultureInfo.InvariantCulture);
+
     /// <summary>Renders the report as an HTML string.</summary>
     public static string Render(EvaluationResults results, HtmlReportOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(results);
         options ??= new HtmlReportOptions();
         var sb = new StringBuilder();
-        string E(string s) => WebUtility.HtmlEncode(s);
         sb.Append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>").Append(E(options.Title)).Append("</title>\n");
         sb.Append("<style>body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:4px 8px;text-align:right}")
-          .Append("th{background:#eee}td.l{text-align:left}.hist{display:inline-block;margin:8px}.utt{border-top:1px solid #ccc;margin-top:1em;padding-top:.5em}")
-          .Append(".sig{display:inline-block;margin:4px 12px 4px 0;vertical-align:top}.sig img{display:block;image-rendering:pixelated;border:1px solid #999}</style>\n</head><body>\n");
+          .Append("th{background:#eee}td.l{text-align:left}.plot{display:inline-block;margin:8px;vertical-align:top}.plot figcaption{font-size:85%;color:#444;max-width:380px}")
+          .Append(".utt{border-top:1px solid #ccc;margin-top:1em;padding-top:.5em}table.pairs td{vertical-align:top;text-align:left}table.m td{border:none;padding:1px 6px}")
+          .Append(".sig{display:inline-block;margin:4px 12px 4px 0;vertical-align:top}.sig img{display:block;image-rendering:pixelated;border:1px solid #999;max-width:100%}")
+          .Append(".note{color:#a40}.file{font-size:80%;color:#666}</style>\n</head><body>\n");
         sb.Append("<h1>").Append(E(options.Title)).Append("</h1>\n");
         int failed = results.Utterances.Count(u => u.Errors.ContainsKey("utterance"));
         sb.Append(CultureInfo.InvariantCulture, $"<p>{results.Utterances.Count} utterances, {failed} not evaluated.</p>\n");
-        sb.Append("<h2>Summary</h2>\n<table id=\"summary\"><tr><th>metric</th><th>mean</th><th>median</th><th>std</th><th>count</th></tr>\n");
+        sb.Append("<h2>Summary</h2>\n<table id=\"summary\"><tr><th>metric</th><th>unit</th><th>mean</th><th>median</th><th>std</th><th>count</th></tr>\n");
         foreach (var s in results.Summary)
-            sb.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"l\">{E(s.Metric)}</td><td>{s.Mean:F4}</td><td>{s.Median:F4}</td><td>{s.StandardDeviation:F4}</td><td>{s.Count}</td></tr>\n");
-        sb.Append("</table>\n<h2>Distributions</h2>\n");
-        foreach (var m in results.Metrics)
-            sb.Append("<div class=\"hist\">").Append(Histogram(m, results.Utterances.Select(u => u.Values.TryGetValue(m, out var v) ? v : double.NaN), options.HistogramBins)).Append("</div>\n");
+            sb.Append(CultureInfo.InvariantCulture, $"<tr><td class=\"l\">{E(s.Metric)}</td><td class=\"l\">{MetricPlots.Unit(s.Metric)}</td><td>{s.Mean:F4}</td><td>{s.Median:F4}</td><td>{s.StandardDeviation:F4}</td><td>{s.Count}</td></tr>\n");
+        sb.Append("</table>\n");
+        Distributions(sb, results, options);
+        UtteranceTable(sb, results, options);
 
-        string? rank = options.RankingMetric ?? (results.Metrics.Contains("si_snr") ? "si_snr" : results.Metrics.FirstOrDefault());
-        if (rank is not null && options.ExtremeCount > 0)
+        var budget = new MediaBudget(options.MaxEmbeddedAudioBytes, options.MaxEmbeddedImageBytes);
+        if (results.Utterances.Count <= options.ShowAllUpTo)
         {
-            var ranked = results.Utterances.Where(u => u.Values.TryGetValue(rank, out var v) && double.IsFinite(v)).OrderBy(u => u.Values[rank]).ToList();
-            int k = Math.Min(options.ExtremeCount, ranked.Count);
-            var worst = ranked.Take(k).ToList();
-            var best = ranked.AsEnumerable().Reverse().Take(Math.Min(k, ranked.Count - k)).ToList();
-            foreach (var (title, list) in new[] { ($"Best {best.Count} by {rank}", best), ($"Worst {worst.Count} by {rank}", worst) })
+            sb.Append("<h2>Utterances</h2>\n");
+            foreach (var u in results.Utterances) Utterance(sb, u, options, budget);
+        }
+        else
+        {
+            string? rank = options.RankingMetric ?? (results.Metrics.Contains("si_snr") ? "si_snr" : results.Metrics.FirstOrDefault());
+            if (rank is not null && options.ExtremeCount > 0)
             {
-                if (list.Count == 0) continue;
-                sb.Append("<h2>").Append(E(title)).Append("</h2>\n");
-                foreach (var u in list) Utterance(sb, u, options);
+                var ranked = results.Utterances.Where(u => u.Values.TryGetValue(rank, out var v) && double.IsFinite(v)).OrderBy(u => u.Values[rank]).ToList();
+                int k = Math.Min(options.ExtremeCount, ranked.Count);
+                var worst = ranked.Take(k).ToList();
+                var best = ranked.AsEnumerable().Reverse().Take(Math.Min(k, ranked.Count - k)).ToList();
+                sb.Append(CultureInfo.InvariantCulture, $"<p>{results.Utterances.Count} utterances: the best and worst {k} by {E(rank)} are shown in detail.</p>\n");
+                foreach (var (title, list) in new[] { ($"Best {best.Count} by {rank}", best), ($"Worst {worst.Count} by {rank}", worst) })
+                {
+                    if (list.Count == 0) continue;
+                    sb.Append("<h2>").Append(E(title)).Append("</h2>\n");
+                    foreach (var u in list) Utterance(sb, u, options, budget);
+                }
             }
         }
+        if (budget.OmittedAudio > 0)
+            sb.Append(CultureInfo.InvariantCulture, $"<p class=\"note\" id=\"audio-budget\">{budget.OmittedAudio} audio player(s) left out: the embedded audio reached its budget of {Mib(options.MaxEmbeddedAudioBytes)} MiB (HtmlReportOptions.MaxEmbeddedAudioBytes).</p>\n");
+        if (budget.OmittedImages > 0)
+            sb.Append(CultureInfo.InvariantCulture, $"<p class=\"note\" id=\"image-budget\">{budget.OmittedImages} spectrogram(s) left out: the embedded spectrograms reached their budget of {Mib(options.MaxEmbeddedImageBytes)} MiB (HtmlReportOptions.MaxEmbeddedImageBytes).</p>\n");
         sb.Append("</body></html>\n");
         return sb.ToString();
     }
 
-    private static void Utterance(StringBuilder sb, UtteranceResult u, HtmlReportOptions options)
+    private static string Mib(long bytes) => (bytes / 1048576.0).ToString("0.##", CultureInfo.InvariantCulture);
+
+    private static void Distributions(StringBuilder sb, EvaluationResults results, HtmlReportOptions options)
     {
-        string E(string s) => WebUtility.HtmlEncode(s);
-        sb.Append("<div class=\"utt\"><h3>").Append(E(u.Id)).Append("</h3><p>")
-          .Append(E(string.Join(", ", u.Values.Select(kv => $"{kv.Key} = {kv.Value.ToString("F3", CultureInfo.InvariantCulture)}")))).Append("</p>\n");
-        var signals = new List<(string Label, string Path)>();
-        if (u.Item.MixturePath is { } mp) signals.Add(("mixture", mp));
-        for (int k = 0; k < u.Item.ReferencePaths.Count; k++) signals.Add(($"reference {k + 1}", u.Item.ReferencePaths[k]));
-        if (u.EstimatePaths is { } ep) for (int k = 0; k < ep.Count; k++) signals.Add(($"estimate {k + 1}", ep[k]));
-        foreach (var (label, path) in signals)
+        sb.Append("<h2>Distributions</h2>\n");
+        if (MetricPlots.FontFamily is null)
+            sb.Append("<p class=\"note\">No font was found for the plot labels (install one, e.g. Debian's fonts-dejavu-core); the captions give the axes.</p>\n");
+        foreach (var m in results.Metrics)
         {
-            sb.Append("<div class=\"sig\"><b>").Append(E(label)).Append("</b>");
-            try
+            var v = results.Utterances.Select(u => u.Values.TryGetValue(m, out var x) ? x : double.NaN).Where(double.IsFinite).ToList();
+            string axis = MetricPlots.AxisLabel(m);
+            sb.Append("<figure class=\"plot\">");
+            if (v.Count == 0) sb.Append("<p>").Append(E($"{m}: no finite value")).Append("</p>");
+            else
             {
-                var b = Audio.AudioFile.Read(path);
-                if (b.Channels > 1) b = b.ToMono();
-                int max = (int)Math.Min(b.Frames, options.MaxAudioSeconds * b.SampleRate);
-                if (max < b.Frames) b = b.Slice(0, max);
-                var png = Spectrogram(b.Channel(0), out int w, out int h);
-                sb.Append(CultureInfo.InvariantCulture, $"<img alt=\"spectrogram of {E(label)}\" width=\"{w}\" height=\"{h}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">");
+                var st = BoxStatistics.Of(v);
+                bool points = v.Count <= options.PointPlotLimit;
+                string caption = points
+                    ? $"{axis}, one point per utterance (n = {st.Count}); box: quartiles {F(st.LowerQuartile)} to {F(st.UpperQuartile)}, median {F(st.Median)}; whiskers: the furthest values within 1.5 IQR ({F(st.LowerWhisker)} to {F(st.UpperWhisker)})."
+                    : $"{axis}, histogram of {st.Count} utterances in {options.HistogramBins} bins from {F(st.Minimum)} to {F(st.Maximum)}; the line marks the median {F(st.Median)}.";
+                try
+                {
+                    var png = MetricPlots.Distribution(m, v, options.PointPlotLimit, options.HistogramBins);
+                    sb.Append(CultureInfo.InvariantCulture, $"<img alt=\"distribution of {E(axis)}, n = {st.Count}\" width=\"{MetricPlots.Width}\" height=\"{MetricPlots.Height}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">");
+                }
+                catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException or EntryPointNotFoundException or BadImageFormatException)
+                {
+                    // SkiaSharp's native library could not be loaded: the older inline-SVG histogram instead.
+                    sb.Append(Histogram(m, v, options.HistogramBins));
+                    caption += $" (plot library unavailable: {ex.Message})";
+                }
+                sb.Append("<figcaption>").Append(E(caption)).Append("</figcaption>");
+            }
+            sb.Append("</figure>\n");
+        }
+    }
+
+    private static void UtteranceTable(StringBuilder sb, EvaluationResults results, HtmlReportOptions options)
+    {
+        if (options.MaxTableRows <= 0) return;
+        sb.Append("<h2>Per utterance</h2>\n<table id=\"utterances\"><tr><th>id</th>");
+        foreach (var m in results.Metrics) sb.Append("<th>").Append(E(MetricPlots.AxisLabel(m))).Append("</th>");
+        sb.Append("<th>estimate per reference</th><th>error</th></tr>\n");
+        foreach (var u in results.Utterances.Take(options.MaxTableRows))
+        {
+            sb.Append("<tr><td class=\"l\">").Append(E(u.Id)).Append("</td>");
+            foreach (var m in results.Metrics) sb.Append("<td>").Append(u.Values.TryGetValue(m, out var v) ? F(v) : "").Append("</td>");
+            sb.Append("<td class=\"l\">").Append(u.Permutation is { } p ? E(string.Join(", ", p.Select((i, j) => $"ref {j + 1} ← est {i + 1}"))) : "").Append("</td>");
+            sb.Append("<td class=\"l\">").Append(E(string.Join("; ", u.Errors.Select(e => $"{e.Key}: {e.Value}")))).Append("</td></tr>\n");
+        }
+        sb.Append("</table>\n");
+        if (results.Utterances.Count > options.MaxTableRows)
+            sb.Append(CultureInfo.InvariantCulture, $"<p>First {options.MaxTableRows} of {results.Utterances.Count} utterances; every row is in results.csv / results.json.</p>\n");
+    }
+
+    private static void Utterance(StringBuilder sb, UtteranceResult u, HtmlReportOptions options, MediaBudget budget)
+    {
+        sb.Append("<div class=\"utt\"><h3>").Append(E(u.Id)).Append("</h3><p>")
+          .Append(E(string.Join(", ", u.Values.OrderBy(kv => EvaluationResults.MetricOrder(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Key} = {F(kv.Value)}{(MetricPlots.Unit(kv.Key) is { Length: > 0 } unit ? " " + unit : "")}")))).Append("</p>\n");
+        if (u.Errors.Count > 0)
+            sb.Append("<p class=\"note\">").Append(E(string.Join("; ", u.Errors.Select(e => $"{e.Key}: {e.Value}")))).Append("</p>\n");
+        if (u.Item.MixturePath is { } mp) Signal(sb, "mixture", mp, "mixture", options, budget);
+        var refs = u.Item.ReferencePaths;
+        var ests = u.EstimatePaths;
+        if (u.Permutation is { } perm && ests is not null && perm.Count == refs.Count)
+        {
+            sb.Append("<table class=\"pairs\"><tr><th>reference</th><th>estimate matched by SI-SNR</th><th>metrics of the pair</th></tr>\n");
+            for (int j = 0; j < refs.Count; j++)
+            {
+                int i = perm[j];
+                sb.Append("<tr><td>");
+                Signal(sb, $"reference {j + 1}", refs[j], $"reference\" data-reference=\"{j + 1}", options, budget);
+                sb.Append("</td><td>");
+                Signal(sb, $"estimate {i + 1}", ests[i], $"estimate\" data-reference=\"{j + 1}\" data-estimate=\"{i + 1}", options, budget);
+                sb.Append("</td><td><table class=\"m\">");
+                var src = u.Sources.FirstOrDefault(x => x.Reference == j);
+                if (src is not null)
+                    foreach (var kv in src.Values.OrderBy(kv => EvaluationResults.MetricOrder(kv.Key)).ThenBy(kv => kv.Key, StringComparer.Ordinal))
+                        sb.Append("<tr><td class=\"l\">").Append(E(kv.Key)).Append("</td><td>").Append(F(kv.Value)).Append("</td><td class=\"l\">").Append(MetricPlots.Unit(kv.Key)).Append("</td></tr>");
+                sb.Append("</table></td></tr>\n");
+            }
+            sb.Append("</table>\n");
+        }
+        else
+        {
+            for (int j = 0; j < refs.Count; j++) Signal(sb, $"reference {j + 1}", refs[j], $"reference\" data-reference=\"{j + 1}", options, budget);
+            if (ests is not null) for (int i = 0; i < ests.Count; i++) Signal(sb, $"estimate {i + 1}", ests[i], $"estimate\" data-estimate=\"{i + 1}", options, budget);
+        }
+        sb.Append("</div>\n");
+    }
+
+    // role is inserted raw into data-role="…" (callers pass fixed text and numbers only).
+    private static void Signal(StringBuilder sb, string label, string path, string role, HtmlReportOptions options, MediaBudget budget)
+    {
+        sb.Append("<div class=\"sig\" data-role=\"").Append(role).Append("\"><b>").Append(E(label)).Append("</b>");
+        string shortName = Path.Combine(Path.GetFileName(Path.GetDirectoryName(path) ?? ""), Path.GetFileName(path));
+        sb.Append("<div class=\"file\">").Append(E(shortName)).Append("</div>");
+        try
+        {
+            var b = Audio.AudioFile.Read(path);
+            if (b.Channels > 1) b = b.ToMono();
+            int max = (int)Math.Min(b.Frames, options.MaxAudioSeconds * b.SampleRate);
+            if (max < b.Frames) b = b.Slice(0, max);
+            var png = Spectrogram(b.Channel(0), out int w, out int h);
+            if (png.Length <= budget.ImagesLeft)
+            {
+                budget.ImagesLeft -= png.Length;
+                // Short excerpts are drawn wider than their frame count (pixelated), so that a 1–3 s utterance stays readable.
+                sb.Append(CultureInfo.InvariantCulture, $"<img alt=\"spectrogram of {E(label)}\" width=\"{Math.Max(w, MinSpectrogramWidth)}\" height=\"{h}\" src=\"data:image/png;base64,{Convert.ToBase64String(png)}\">");
+            }
+            else
+            {
+                budget.OmittedImages++;
+                sb.Append("<p class=\"note\">spectrogram left out (image budget spent)</p>");
+            }
+            long bytes = 44 + 2L * b.Frames;
+            if (bytes <= budget.AudioLeft)
+            {
+                budget.AudioLeft -= bytes;
                 using var ms = new MemoryStream();
                 Wav.Write(ms, b, WavSampleFormat.Pcm16);
                 sb.Append("<audio controls preload=\"none\" src=\"data:audio/wav;base64,").Append(Convert.ToBase64String(ms.ToArray())).Append("\"></audio>");
             }
-            catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException)
+            else
             {
-                sb.Append("<p>").Append(E($"cannot read {path}: {ex.Message}")).Append("</p>");
+                budget.OmittedAudio++;
+                sb.Append("<p class=\"note\">player left out (audio budget spent)</p>");
             }
-            sb.Append("</div>\n");
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            sb.Append("<p class=\"note\">").Append(E($"cannot read {path}: {ex.Message}")).Append("</p>");
         }
         sb.Append("</div>\n");
     }
@@ -137,6 +285,8 @@ public static class HtmlReport
         sb.Append("</svg>");
         return sb.ToString();
     }
+
+    private const int MinSpectrogramWidth = 300;
 
     /// <summary>A log-magnitude spectrogram (512-point Hann frames, hop 256, 80 dB range) as PNG, low frequencies at the bottom.</summary>
     internal static byte[] Spectrogram(ReadOnlySpan<float> x, out int width, out int height)

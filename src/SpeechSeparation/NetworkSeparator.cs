@@ -105,7 +105,9 @@ public sealed class NetworkSeparator : ISeparator
         ArgumentNullException.ThrowIfNull(outputDirectory);
         output ??= new OutputOptions();
         var stem = Path.GetFileNameWithoutExtension(inputPath);
-        var paths = SourceNames.Select(n => Path.Combine(outputDirectory, $"{stem}_{n}.wav")).ToList();
+        string extension = Audio.AudioWriter.Extension(output.FileFormat);
+        var paths = SourceNames.Select(n => Path.Combine(outputDirectory, $"{stem}_{n}{extension}")).ToList();
+        Audio.AudioWriter.RequireEncoder(output.FileFormat, output.FfmpegPath);
         if (!output.Overwrite)
             foreach (var p in paths)
                 if (File.Exists(p)) throw new IOException($"'{p}' exists; pass Overwrite to replace it.");

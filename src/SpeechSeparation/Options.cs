@@ -99,8 +99,16 @@ public sealed record SeparatorOptions
 /// <summary>How stems are written to files.</summary>
 public sealed record OutputOptions
 {
-    /// <summary>Sample format of written WAV files.</summary>
+    /// <summary>Sample format of written WAV files (for FLAC: 16 bits for <see cref="WavSampleFormat.Pcm16"/>, 24 bits otherwise;
+    /// ignored for MP3).</summary>
     public WavSampleFormat Format { get; init; } = WavSampleFormat.Pcm16;
+
+    /// <summary>File format of the outputs (default WAV). FLAC and MP3 are encoded by ffmpeg (<see cref="FfmpegPath"/>); the
+    /// file names get the format's extension (<c>.flac</c>, <c>.mp3</c>).</summary>
+    public SpeechSeparation.Audio.AudioFileFormat FileFormat { get; init; } = SpeechSeparation.Audio.AudioFileFormat.Wav;
+
+    /// <summary>The ffmpeg executable for FLAC/MP3 output (null: <c>SPEECHSEP_FFMPEG</c>, else <c>ffmpeg</c> on the PATH).</summary>
+    public string? FfmpegPath { get; init; }
 
     /// <summary>Replace existing files (otherwise an existing output raises <see cref="IOException"/>).</summary>
     public bool Overwrite { get; init; }

@@ -28,6 +28,10 @@ public class MossFormer2SeCommandTests
             var written = Wav.Read(Path.Combine(dir, "out", "noisy_enhanced.wav"));
             Assert.Equal(16000, written.SampleRate);
             Assert.Equal(noisy.Length, written.Frames);
+            // --format flac writes noisy_enhanced.flac holding the same 16-bit samples.
+            code = new SeparateCommand(true).Run([Path.Combine(dir, "noisy.wav"), "--model", model, "--out", Path.Combine(dir, "out"), "--format", "flac"], o, e);
+            Assert.True(code == 0, e.ToString());
+            Assert.Equal(written.Channel(0).ToArray(), Audio.AudioFile.Read(Path.Combine(dir, "out", "noisy_enhanced.flac")).Channel(0).ToArray());
         }
         finally
         {

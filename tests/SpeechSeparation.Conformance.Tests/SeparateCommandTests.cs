@@ -125,7 +125,23 @@ public class SeparateCommandTests
             Assert.Equal(1, Run(new SeparateCommand(false), input, "--model", model, "--out", outDir).Code);      // exists: no overwrite
             Assert.Equal(0, Run(new SeparateCommand(false), input, "--model", model, "--out", outDir, "--overwrite").Code);
             Assert.Equal(2, Run(new SeparateCommand(true), input).Code);                                        // enhance: no --model
-            Assert.Equal(2, Run(new SeparateCommand(false), input, "--model", model, "--format", "mp3").Code);
+            Assert.Equal(2, Run(new SeparateCommand(false), input, "--model", model, "--format", "ogg").Code);      // not an output format
+
+            // --format flac: the same 16-bit samples as the WAV output, losslessly; pcm24 as --format (older spelling) is WAV.
+            var flac = Run(new SeparateCommand(false), input, "--model", model, "--out", Path.Combine(dir, "flac"));
+            Assert.Equal(0, flac.Code);
+            Assert.Equal(0, Run(new SeparateCommand(false), input, "--model", model, "--out", Path.Combine(dir, "flac"), "--format", "flac").Code);
+            foreach (var s in new[] { "a_speaker1", "a_speaker2" })
+                Assert.Equal(Wav.Read(Path.Combine(dir, "flac", s + ".wav")).Channel(0).ToArray(),
+                             Audio.AudioFile.Read(Path.Combine(dir, "flac", s + ".flac")).Channel(0).ToArray());
+            Assert.Equal(0, Run(new SeparateCommand(false), input, "--model", model, "--out", Path.Combine(dir, "p24"), "--format", "pcm24").Code);
+            Assert.Equal(24, Wav.ReadInfo(Path.Combine(dir, "p24", "a_speaker1.wav")).Format.BitsPerSample);
+            // A missing encoder is named before any work, and nothing is written.
+            var missing = Assert.Throws<NotSupportedException>(() =>
+                Run(new SeparateCommand(false), input, "--model", model, "--out", Path.Combine(dir, "none"), "--format", "mp3", "--ffmpeg", "/nonexistent/ffmpeg"));
+            Assert.Contains("MP3 needs ffmpeg", missing.Message);
+            Assert.Contains("/nonexistent/ffmpeg", missing.Message);
+            Assert.False(Directory.Exists(Path.Combine(dir, "none")));
             Assert.Equal(2, Run(new SeparateCommand(false), Path.Combine(dir, "missing.wav"), "--model", model).Code);
             var info = Run(new InfoCommand(), model);
             Assert.Equal(0, info.Code);

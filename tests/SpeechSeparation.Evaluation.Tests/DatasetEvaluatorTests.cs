@@ -192,21 +192,23 @@ public sealed class DatasetEvaluatorTests : IDisposable
         var results = await new DatasetEvaluator(new EvaluationOptions { Metrics = EvaluationMetrics.SiSnr | EvaluationMetrics.Stoi })
             .EvaluateFilesAsync(EvaluationDataset.FromFolders(data, est));
         string path = Path.Combine(_root, "report.html");
-        HtmlReport.Write(path, results, new HtmlReportOptions { ExtremeCount = 2 });
+        HtmlReport.Write(path, results, new HtmlReportOptions { ExtremeCount = 2, ShowAllUpTo = 0 });
         string html = File.ReadAllText(path);
         Assert.StartsWith("<!DOCTYPE html>", html);
         Assert.Contains("<table id=\"summary\">", html);
-        Assert.Equal(2, CountOf(html, "<svg "));
-        // 2 best + 2 worst utterances × (mixture, reference, estimate).
-        Assert.Equal(12, CountOf(html, "src=\"data:image/png;base64,"));
+        Assert.Equal(0, CountOf(html, "<svg "));                            // plots are PNG images now
+        Assert.Equal(2, CountOf(html, "<img alt=\"distribution of "));
+        // 2 best + 2 worst utterances × (mixture, reference, estimate), plus one plot per metric.
+        Assert.Equal(12, CountOf(html, "<img alt=\"spectrogram of "));
+        Assert.Equal(14, CountOf(html, "src=\"data:image/png;base64,"));
         Assert.Equal(12, CountOf(html, "<audio controls"));
-        Assert.DoesNotContain("http://", html.Replace("http://www.w3.org/2000/svg", ""));
+        Assert.DoesNotContain("http://", html);
         Assert.DoesNotContain("https://", html);
         // The worst utterance by SI-SNR is listed.
         var worst = results.Utterances.MinBy(u => u.Values["si_snr"])!.Id;
         Assert.Contains($"<h3>{worst}</h3>", html);
         // Every embedded PNG decodes: signature, IHDR size, and zlib data of the right size.
-        var start = html.IndexOf("data:image/png;base64,", StringComparison.Ordinal) + "data:image/png;base64,".Length;
+        var start = html.IndexOf("data:image/png;base64,", html.IndexOf("<img alt=\"spectrogram of ", StringComparison.Ordinal), StringComparison.Ordinal) + "data:image/png;base64,".Length;
         var png = Convert.FromBase64String(html[start..html.IndexOf('"', start)]);
         Assert.Equal(new byte[] { 0x89, 0x50, 0x4E, 0x47 }, png[..4]);
         int w = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(16)), h = System.Buffers.Binary.BinaryPrimitives.ReadInt32BigEndian(png.AsSpan(20));

@@ -29,30 +29,40 @@ public class HtmlReportBrowserTests : IDisposable
     public void Dispose() => Directory.Delete(_root, true);
 
     /// <summary>
-    /// The report renders in headless Chromium with the network disabled: every spectrogram image decodes (checked in the
-    /// page by a probe script appended to a copy of the report), every audio element has a playable source, and the
-    /// browser logs no console errors or failed loads.
+    /// The report renders in headless Chromium with the network disabled: every image (plots and spectrograms) decodes
+    /// (checked in the page by a probe script appended to a copy of the report), every audio element has a playable
+    /// source, every estimate of a model-driven run is shown with a decoded spectrogram and a player beside its
+    /// reference, and the browser logs no console errors or failed loads.
     /// </summary>
     [BrowserFact]
     public async Task ReportRendersInHeadlessChromiumWithImagesAndNoConsoleErrors()
     {
-        string data = Path.Combine(_root, "data"), est = Path.Combine(_root, "est");
+        // A model-driven run (the estimator adds less noise to later utterances) that writes its estimates.
+        string data = Path.Combine(_root, "data");
         foreach (var d in new[] { "noisy", "clean" }) Directory.CreateDirectory(Path.Combine(data, d));
-        Directory.CreateDirectory(est);
         var rng = new Random(5);
+        var estimates = new List<(float[] Noisy, float[] Estimate)>();
         for (int u = 0; u < 5; u++)
         {
             var clean = Enumerable.Range(0, 16000).Select(i => (float)(0.3 * Math.Sin(2 * Math.PI * (200 + 40 * u) * i / 16000.0))).ToArray();
             var noise = Enumerable.Range(0, 16000).Select(_ => (float)(0.05 * (rng.NextDouble() * 2 - 1))).ToArray();
-            Wav.Write(Path.Combine(data, "clean", $"u{u}.wav"), AudioBuffer.FromMono(clean, 16000));
-            Wav.Write(Path.Combine(data, "noisy", $"u{u}.wav"), AudioBuffer.FromMono(clean.Zip(noise, (a, b) => a + b).ToArray(), 16000));
-            Wav.Write(Path.Combine(est, $"u{u}.wav"), AudioBuffer.FromMono(clean.Zip(noise, (a, b) => a + b / (u + 1)).ToArray(), 16000));
+            var noisy = clean.Zip(noise, (a, b) => a + b).ToArray();
+            Wav.Write(Path.Combine(data, "clean", $"u{u}.wav"), AudioBuffer.FromMono(clean, 16000), WavSampleFormat.Float32);
+            Wav.Write(Path.Combine(data, "noisy", $"u{u}.wav"), AudioBuffer.FromMono(noisy, 16000), WavSampleFormat.Float32);
+            estimates.Add((noisy, clean.Zip(noise, (a, b) => a + b / (u + 1)).ToArray()));
         }
-        var results = await new DatasetEvaluator(new EvaluationOptions { Metrics = EvaluationMetrics.SiSnr | EvaluationMetrics.Stoi })
-            .EvaluateFilesAsync(EvaluationDataset.FromFolders(data, est));
-        string html = HtmlReport.Render(results, new HtmlReportOptions { ExtremeCount = 2 });
+        var estimator = new DelegateSourceEstimator((m, _) => [AudioBuffer.FromMono(estimates.Single(e => e.Noisy.AsSpan().SequenceEqual(m.Channel(0))).Estimate, 16000)]);
+        var results = await new DatasetEvaluator(new EvaluationOptions
+        {
+            Metrics = EvaluationMetrics.SiSnr | EvaluationMetrics.SiSnrImprovement | EvaluationMetrics.Stoi,
+            EstimatesOutputDirectory = Path.Combine(_root, "out", "estimates"),
+        }).EvaluateModelAsync(EvaluationDataset.FromFolders(data), estimator);
+        string html = HtmlReport.Render(results);
         int images = Regex.Matches(html, "<img ").Count, audios = Regex.Matches(html, "<audio ").Count;
-        Assert.True(images > 0 && audios > 0);
+        int estimateDivs = Regex.Matches(html, "data-role=\"estimate\"").Count;
+        Assert.Equal(5, estimateDivs);                                   // 5 utterances ≤ ShowAllUpTo: every estimate
+        Assert.Equal(3 + 3 * 5, images);                                 // 3 plots + (mixture, reference, estimate) × 5
+        Assert.Equal(3 * 5, audios);
 
         const string probe = """
             <script>
@@ -60,7 +70,11 @@ public class HtmlReportBrowserTests : IDisposable
               const imgs = [...document.images];
               const ok = imgs.filter(i => i.complete && i.naturalWidth > 0).length;
               const aud = [...document.querySelectorAll('audio')].filter(a => a.src.startsWith('data:audio/wav;base64,')).length;
-              document.body.setAttribute('data-probe', `images ${ok}/${imgs.length} audio ${aud}`);
+              const est = [...document.querySelectorAll('div.sig[data-role="estimate"]')];
+              const estOk = est.filter(d => { const i = d.querySelector('img'), a = d.querySelector('audio');
+                return i && i.complete && i.naturalWidth > 0 && a && a.src.startsWith('data:audio/wav;base64,')
+                  && d.closest('tr').querySelector('div.sig[data-role="reference"] img').naturalWidth > 0; }).length;
+              document.body.setAttribute('data-probe', `images ${ok}/${imgs.length} audio ${aud} estimates ${estOk}/${est.length}`);
             });
             </script>
             """;
@@ -82,7 +96,7 @@ public class HtmlReportBrowserTests : IDisposable
         Assert.True(p.WaitForExit(120_000), "chromium did not finish within 120 s");
         string dom = await stdout, log = await stderr;
 
-        Assert.Contains($"data-probe=\"images {images}/{images} audio {audios}\"", dom);
+        Assert.Contains($"data-probe=\"images {images}/{images} audio {audios} estimates {estimateDivs}/{estimateDivs}\"", dom);
         Assert.Contains("<table id=\"summary\">", dom);
         var consoleErrors = log.Split('\n').Where(l => l.Contains("CONSOLE", StringComparison.Ordinal) || l.Contains("Uncaught", StringComparison.Ordinal)
             || l.Contains("ERR_", StringComparison.Ordinal) && l.Contains("report-probe", StringComparison.Ordinal)).ToList();

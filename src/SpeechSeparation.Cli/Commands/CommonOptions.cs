@@ -60,13 +60,28 @@ public static class CommonOptions
         return o;
     }
 
-    /// <summary><c>--format</c> of written WAV files.</summary>
+    /// <summary><c>--format</c>: the output file format (wav, flac, mp3); the WAV sample formats are accepted too (as before).</summary>
     public static Option<string> Format()
     {
-        var o = new Option<string>("--format") { Description = "Sample format of the written WAV files.", DefaultValueFactory = _ => "pcm16" };
+        var o = new Option<string>("--format")
+        {
+            Description = "Output file format: wav (default), flac or mp3 (both encoded by ffmpeg). pcm16, pcm24 and float32 mean wav with that sample format.",
+            DefaultValueFactory = _ => "wav",
+        };
+        o.AcceptOnlyFromAmong("wav", "flac", "mp3", "pcm16", "pcm24", "float32");
+        return o;
+    }
+
+    /// <summary><c>--sample-format</c> of written WAV (and the bit depth of FLAC) files.</summary>
+    public static Option<string> SampleFormat()
+    {
+        var o = new Option<string>("--sample-format") { Description = "Sample format of WAV output (FLAC: 16 bits for pcm16, 24 bits otherwise; ignored for MP3).", DefaultValueFactory = _ => "pcm16" };
         o.AcceptOnlyFromAmong("pcm16", "pcm24", "float32");
         return o;
     }
+
+    /// <summary><c>--ffmpeg</c>: the encoder executable for FLAC/MP3 output.</summary>
+    public static Option<string> Ffmpeg() => new("--ffmpeg") { Description = "ffmpeg executable for --format flac|mp3 (default: SPEECHSEP_FFMPEG, else ffmpeg on the PATH)." };
 
     /// <summary>Parses <c>--precision</c>.</summary>
     /// <exception cref="UsageException">Any other value.</exception>
@@ -85,12 +100,20 @@ public static class CommonOptions
         _ => GainPolicy.MatchMixture,
     };
 
-    /// <summary>Parses <c>--format</c>.</summary>
-    public static WavSampleFormat ParseFormat(string value) => value switch
+    /// <summary>Parses a WAV sample format name (<c>pcm16</c>, <c>pcm24</c>, <c>float32</c>).</summary>
+    public static WavSampleFormat ParseSampleFormat(string value) => value switch
     {
         "pcm24" => WavSampleFormat.Pcm24,
         "float32" => WavSampleFormat.Float32,
         _ => WavSampleFormat.Pcm16,
+    };
+
+    /// <summary>Parses <c>--format</c> and <c>--sample-format</c> into the output file and sample formats; a sample format
+    /// given as <c>--format</c> (pcm16, pcm24, float32: the older spelling) means WAV in that sample format.</summary>
+    public static (Audio.AudioFileFormat File, WavSampleFormat Samples) ParseOutputFormat(string format, string sampleFormat) => format switch
+    {
+        "pcm16" or "pcm24" or "float32" => (Audio.AudioFileFormat.Wav, ParseSampleFormat(format)),
+        _ => (Audio.AudioWriter.ParseFormat(format), ParseSampleFormat(sampleFormat)),
     };
 
     /// <summary>Parses <c>--device</c>.</summary>

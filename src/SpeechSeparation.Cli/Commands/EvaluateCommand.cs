@@ -22,18 +22,20 @@ public sealed class EvaluateCommand : CliCommand
     private readonly Option<string> _arch = CommonOptions.Arch();
     private readonly Option<string> _config = CommonOptions.Config();
     private readonly Option<string> _manifest = new("--manifest") { Description = "CSV with columns id, mixture, s1..sN (or clean), e1..eN (or estimate)." };
-    private readonly Option<string> _out = new("--out", "-o") { Description = "Where results.csv, results_summary.csv and results.json go (default: current folder)." };
+    private readonly Option<string> _out = new("--out", "-o") { Description = "Where results.csv, results_summary.csv and results.json go, and with --model the estimates (OUT/estimates/s1/ID.wav …); default: current folder." };
     private readonly Option<string> _report = new("--report") { Description = "Also write a self-contained HTML report." };
     private readonly Option<string> _metrics = new("--metrics") { Description = "Comma list of si_snr, si_snri, sdr (SDR/SIR/SAR/SDRi), snr, stoi, estoi, all.", DefaultValueFactory = _ => "si_snr,si_snri,sdr,stoi,estoi" };
     private readonly Option<int> _jobs = new("--jobs", "-j") { Description = "Utterances evaluated in parallel.", DefaultValueFactory = _ => Environment.ProcessorCount };
     private readonly Option<int> _mismatch = new("--max-length-mismatch") { Description = "Largest estimate/reference length difference accepted, in samples.", DefaultValueFactory = _ => new EvaluationOptions().MaxLengthMismatch };
     private readonly Option<bool> _quiet = new("--quiet", "-q") { Description = "No progress lines." };
+    private readonly Option<string> _format = EstimatesFormat();
+    private readonly Option<string> _ffmpeg = CommonOptions.Ffmpeg();
     private readonly Option<bool> _json = CommonOptions.Json();
 
     /// <inheritdoc />
     protected override void Configure(Command command)
     {
-        foreach (var o in new Option[] { _data, _estimates, _model, _arch, _config, _manifest, _out, _report, _metrics, _jobs, _mismatch, _quiet, _json }) command.Options.Add(o);
+        foreach (var o in new Option[] { _data, _estimates, _model, _arch, _config, _manifest, _out, _report, _metrics, _jobs, _mismatch, _quiet, _format, _ffmpeg, _json }) command.Options.Add(o);
     }
 
     /// <inheritdoc />
@@ -58,7 +60,15 @@ public sealed class EvaluateCommand : CliCommand
             if (p.Completed == p.Total || p.Completed % Math.Max(1, p.Total / 20) == 0) stderr.WriteLine($"evaluated {p.Completed}/{p.Total} ({p.LastId})");
         });
         EvaluationResults results;
-        var evaluator = new DatasetEvaluator(new EvaluationOptions { Metrics = metrics, MaxDegreeOfParallelism = jobs, MaxLengthMismatch = mismatch, Progress = progress });
+        string resultsDir = outDir ?? Directory.GetCurrentDirectory();
+        string? estimatesDir = model is null ? null : Path.Combine(resultsDir, "estimates");
+        var fileFormat = Audio.AudioWriter.ParseFormat(parse.GetValue(_format)!);
+        if (model is null && fileFormat != Audio.AudioFileFormat.Wav) throw new UsageException("--format applies to the estimates a --model run writes.");
+        var evaluator = new DatasetEvaluator(new EvaluationOptions
+        {
+            Metrics = metrics, MaxDegreeOfParallelism = jobs, MaxLengthMismatch = mismatch, Progress = progress,
+            EstimatesOutputDirectory = estimatesDir, EstimatesFileFormat = fileFormat, FfmpegPath = parse.GetValue(_ffmpeg),
+        });
         if (model is null) results = evaluator.EvaluateFilesAsync(dataset, ct).GetAwaiter().GetResult();
         else
         {
@@ -67,7 +77,9 @@ public sealed class EvaluateCommand : CliCommand
             results = evaluator.EvaluateModelAsync(dataset, separator.AsEstimator(), ct).GetAwaiter().GetResult();
         }
 
-        var written = results.Save(outDir ?? Directory.GetCurrentDirectory()).ToList();
+        var written = results.Save(resultsDir).ToList();
+        if (estimatesDir is not null && results.Utterances.Any(u => u.EstimatePaths is not null))
+            written.Add(estimatesDir + Path.DirectorySeparatorChar);
         if (report is not null)
         {
             HtmlReport.Write(report, results, new HtmlReportOptions { Title = $"Evaluation of {data ?? manifest}" });
@@ -88,6 +100,13 @@ public sealed class EvaluateCommand : CliCommand
         int failed = results.Utterances.Count(u => u.Errors.ContainsKey("utterance"));
         if (failed > 0) stderr.WriteLine($"evaluate: {failed} of {total} utterance(s) could not be evaluated (see the error column).");
         return failed == total ? 1 : 0;
+    }
+
+    private static Option<string> EstimatesFormat()
+    {
+        var o = new Option<string>("--format") { Description = "File format of the estimates a --model run writes: wav (32-bit float, default), flac (24-bit) or mp3 (ffmpeg).", DefaultValueFactory = _ => "wav" };
+        o.AcceptOnlyFromAmong("wav", "flac", "mp3");
+        return o;
     }
 
     internal static EvaluationMetrics ParseMetrics(string list)

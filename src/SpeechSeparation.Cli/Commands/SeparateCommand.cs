@@ -37,6 +37,8 @@ public sealed class SeparateCommand(bool enhance) : CliCommand
     private readonly Option<double> _overlap = CommonOptions.Overlap();
     private readonly Option<string> _channels = CommonOptions.Channels();
     private readonly Option<string> _format = CommonOptions.Format();
+    private readonly Option<string> _sampleFormat = CommonOptions.SampleFormat();
+    private readonly Option<string> _ffmpeg = CommonOptions.Ffmpeg();
     private readonly Option<bool> _recursive = new("--recursive", "-r") { Description = "Include WAV files in sub-folders of folder inputs." };
     private readonly Option<bool> _overwrite = new("--overwrite") { Description = "Replace existing output files." };
     private readonly Option<bool> _json = CommonOptions.Json();
@@ -50,7 +52,7 @@ public sealed class SeparateCommand(bool enhance) : CliCommand
     {
         command.Arguments.Add(_inputs);
         if (enhance) _model.Required = true;
-        foreach (var o in new Option[] { _model, _arch, _config, _out, _device, _threads, _precision, _batch, _gain, _window, _overlap, _channels, _format, _recursive, _overwrite, _json, _shard, _shardCount, _skipExisting, _manifest })
+        foreach (var o in new Option[] { _model, _arch, _config, _out, _device, _threads, _precision, _batch, _gain, _window, _overlap, _channels, _format, _sampleFormat, _ffmpeg, _recursive, _overwrite, _json, _shard, _shardCount, _skipExisting, _manifest })
             command.Options.Add(o);
     }
 
@@ -75,7 +77,10 @@ public sealed class SeparateCommand(bool enhance) : CliCommand
         };
         if (options.WindowSeconds <= 0 || options.OverlapSeconds < 0 || options.OverlapSeconds > options.WindowSeconds / 2)
             throw new UsageException("--window must be positive and --overlap between 0 and half of --window.");
-        var output = new OutputOptions { Overwrite = parse.GetValue(_overwrite), Format = CommonOptions.ParseFormat(parse.GetValue(_format)!) };
+        var (fileFormat, sampleFormat) = CommonOptions.ParseOutputFormat(parse.GetValue(_format)!, parse.GetValue(_sampleFormat)!);
+        var output = new OutputOptions { Overwrite = parse.GetValue(_overwrite), Format = sampleFormat, FileFormat = fileFormat, FfmpegPath = parse.GetValue(_ffmpeg) };
+        Audio.AudioWriter.RequireEncoder(fileFormat, output.FfmpegPath);     // before any work: names the missing encoder
+        string extension = Audio.AudioWriter.Extension(fileFormat);
 
         var files = new List<string>();
         foreach (var input in inputs)
@@ -123,8 +128,8 @@ public sealed class SeparateCommand(bool enhance) : CliCommand
             ct.ThrowIfCancellationRequested();
             var dir = outDir ?? Path.GetDirectoryName(Path.GetFullPath(file))!;
             var expected = sep is not null
-                ? sep.SourceNames.Select(n => Path.Combine(dir, $"{Path.GetFileNameWithoutExtension(file)}_{n}.wav")).ToList()
-                : [Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + "_enhanced.wav")];
+                ? sep.SourceNames.Select(n => Path.Combine(dir, $"{Path.GetFileNameWithoutExtension(file)}_{n}{extension}")).ToList()
+                : [Path.Combine(dir, Path.GetFileNameWithoutExtension(file) + "_enhanced" + extension)];
             if (batch.ShouldSkip(file, expected))
             {
                 batch.Skipped(file, expected);

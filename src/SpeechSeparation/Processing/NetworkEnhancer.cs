@@ -46,6 +46,8 @@ public sealed class NetworkEnhancer : IEnhancer
         output ??= new OutputOptions();
         if (File.Exists(outputPath) && !output.Overwrite) throw new IOException($"'{outputPath}' exists; pass Overwrite to replace it.");
         var full = Path.GetFullPath(outputPath);
+        if (string.Equals(full, Path.GetFullPath(inputPath), StringComparison.Ordinal))
+            throw new IOException($"'{outputPath}' is the input itself; choose another output path.");
         // Separate into a private folder next to the target (same file system: the final move is a rename), then move.
         var tmpDir = Path.Combine(Path.GetDirectoryName(full)!, "." + Path.GetFileName(full) + ".speechsep-" + Guid.NewGuid().ToString("N")[..12]);
         try

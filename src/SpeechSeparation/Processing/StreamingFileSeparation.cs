@@ -174,6 +174,8 @@ internal sealed class StreamingFileSeparation(WindowedNetwork network, Separator
     // Empty audio is an error, as for in-memory separation: no stems are written for it.
     private InvalidDataException EmptyInput() => new($"'{input}' holds no audio (0 frames): there is nothing to separate.");
 
+    private WavSampleFormat SampleFormat => AudioWriter.IntermediateSampleFormat(options.FileFormat, options.Format);
+
     private void WriteOutputs(string[,] temps, int channels, int rate, double gain)
     {
         int S = network.NumSources;
@@ -194,33 +196,39 @@ internal sealed class StreamingFileSeparation(WindowedNetwork network, Separator
         else
         {
             double peak = peaks.Max() * gain;
-            bool integer = options.Format is not (WavSampleFormat.Float32 or WavSampleFormat.Float64);
+            bool integer = SampleFormat is not (WavSampleFormat.Float32 or WavSampleFormat.Float64);
             if (integer && peak > 0.999) gain *= 0.999 / peak;
             Array.Fill(gains, gain);
         }
         for (int s = 0; s < S; s++)
         {
             var readers = Enumerable.Range(0, channels).Select(c => new WavReader(temps[s, c])).ToArray();
+            // FLAC/MP3: the stem is written as a WAV first, then encoded by ffmpeg into place (never a partial output).
+            string? wavStem = options.FileFormat == AudioFileFormat.Wav ? null : Path.Combine(Path.GetTempPath(), "speechsep-" + Guid.NewGuid().ToString("N") + ".wav");
             try
             {
-                using var w = new WavWriter(outputs[s], new WavFormat(options.Format, channels, rate));
-                var blocks = Enumerable.Range(0, channels).Select(_ => new float[Block]).ToArray();
-                var inter = new float[Block * channels];
-                while (true)
+                using (var w = new WavWriter(wavStem ?? outputs[s], new WavFormat(SampleFormat, channels, rate)))
                 {
-                    int n = readers[0].Read(blocks[0]);
-                    for (int c = 1; c < channels; c++) readers[c].Read(blocks[c].AsSpan(0, n));
-                    if (n == 0) break;
-                    for (int i = 0; i < n; i++)
-                        for (int c = 0; c < channels; c++)
-                            inter[i * channels + c] = (float)(blocks[c][i] * gains[s]);
-                    w.Write(inter.AsSpan(0, n * channels));
+                    var blocks = Enumerable.Range(0, channels).Select(_ => new float[Block]).ToArray();
+                    var inter = new float[Block * channels];
+                    while (true)
+                    {
+                        int n = readers[0].Read(blocks[0]);
+                        for (int c = 1; c < channels; c++) readers[c].Read(blocks[c].AsSpan(0, n));
+                        if (n == 0) break;
+                        for (int i = 0; i < n; i++)
+                            for (int c = 0; c < channels; c++)
+                                inter[i * channels + c] = (float)(blocks[c][i] * gains[s]);
+                        w.Write(inter.AsSpan(0, n * channels));
+                    }
+                    w.Complete();
                 }
-                w.Complete();
+                if (wavStem is not null) AudioWriter.EncodeWavFile(wavStem, outputs[s], options.FileFormat, overwrite: true, options.FfmpegPath, ct);
             }
             finally
             {
                 foreach (var r in readers) r.Dispose();
+                if (wavStem is not null && File.Exists(wavStem)) File.Delete(wavStem);
             }
         }
     }
