@@ -1,3 +1,4 @@
+using static SpeechSeparation.Conformance.Tests.CliRun;
 using System.Text.Json;
 using SpeechSeparation.Cli.Commands;
 using SpeechSeparation.Hub;
@@ -23,14 +24,6 @@ public sealed class DownloadCommandTests : IDisposable
         HuggingFaceEndpoint = _server.Endpoint, HuggingFaceCache = Path.Combine(_root, "hf"), ModelScopeEndpoint = _server.Endpoint,
         ModelScopeCache = Path.Combine(_root, "ms"), Token = null, Offline = offline, LocalDirs = [],
     };
-
-    private static (int Code, string Out, string Err) Run(CliCommand c, params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = c.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
 
     [Fact]
     public void DownloadThenSeparateWithAHubModelMatchesTheLocalPackage()

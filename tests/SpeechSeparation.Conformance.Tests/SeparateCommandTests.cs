@@ -1,3 +1,4 @@
+using static SpeechSeparation.Conformance.Tests.CliRun;
 using System.Text.Json.Nodes;
 using SpeechSeparation.Cli.Commands;
 using SpeechSeparation.Models.Baselines;
@@ -10,14 +11,6 @@ namespace SpeechSeparation.Conformance.Tests;
 
 public class SeparateCommandTests
 {
-    private static (int Code, string Out, string Err) Run(CliCommand c, params string[] args)
-    {
-        var o = new StringWriter();
-        var e = new StringWriter();
-        int code = c.Run(args, o, e);
-        return (code, o.ToString(), e.ToString());
-    }
-
     [Fact]
     public void GlobPatternsExpandToTheMatchingFilesOnly()
     {
