@@ -18,6 +18,25 @@ public static class ConfigChecks
             throw new InvalidDataException($"{model} config: {field} = {value} is outside [{min}, {max}].");
     }
 
+    /// <summary>
+    /// The ranges MossFormer and MossFormer2 share: speakers, encoder kernel, channel widths, depth, the gated attention
+    /// unit (group size, query/key width, expansion, dropout) and the sample rate.
+    /// </summary>
+    public static void MossFormerFamily(string model, int numSpks, int kernelSize, int inChannels, int outChannels, int numBlocks,
+        int groupSize, int queryKeyDim, double expansionFactor, double attnDropout, int sampleRate)
+    {
+        Range(model, "num_spks", numSpks, 1, 16);
+        Range(model, "kernel_size", kernelSize, 2, 1024);
+        Range(model, "in_channels", inChannels, 1, 4096);
+        Range(model, "out_channels", outChannels, 1, 4096);
+        Range(model, "num_blocks", numBlocks, 1, 256);
+        Range(model, "group_size", groupSize, 1, 65536);
+        Range(model, "query_key_dim", queryKeyDim, 1, 4096);
+        Range(model, "expansion_factor", expansionFactor, 0.01, 16);
+        Range(model, "attn_dropout", attnDropout, 0, 1);
+        Range(model, "sample_rate", sampleRate, 1, 1_000_000);
+    }
+
     /// <summary>Raises <see cref="InvalidDataException"/> when an estimated parameter count exceeds <see cref="MaxParameters"/>.</summary>
     public static void Size(string model, double estimatedParameters)
     {

@@ -22,8 +22,7 @@ internal static class MossFormerNetworks
     public static ISeparationNetwork CreateMossFormer2(NetworkSpec spec)
     {
         bool speechBrain = SpeechBrainLayout.Matches(spec.Weights.Keys);
-        if (speechBrain)
-            spec = spec with { Weights = SpeechBrainLayout.ToModelScope(SpeechBrainLayout.WithWrapperPrefix(spec.Weights)) };
+        if (speechBrain) spec = spec with { Weights = SpeechBrainLayout.Canonical(spec.Weights) };
         var config = MossFormer2Config.FromJson(spec.Config);
         bool noConfig = spec.Config.ValueKind != System.Text.Json.JsonValueKind.Object || !spec.Config.EnumerateObject().Any();
         if (noConfig && spec.Weights.ContainsKey("enc.conv1d.weight") && spec.Weights.ContainsKey("mask_net.conv1d_out.weight"))

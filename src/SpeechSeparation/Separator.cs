@@ -203,17 +203,11 @@ public static class ModelPackage
             return PackageWeights(meta, out _);
         }
         if (Directory.Exists(path))
-            return Canonical(SpeechBrainFolderWeights(path) ?? ModelScopeWeights(path)
+            return SpeechBrainLayout.Canonical(SpeechBrainFolderWeights(path) ?? ModelScopeWeights(path)
                    ?? (ClearerVoiceCheckpoint(path) is { } cv ? StateDict.Load(cv) : null)
                    ?? throw new FileNotFoundException($"'{path}' holds neither {MetadataFile} (a SpeechSeparation package) nor masknet.bin / pytorch_model.bin (a ModelScope model folder) nor masknet.ckpt (a SpeechBrain-layout folder) nor last_best_checkpoint.pt (a ClearerVoice-Studio folder)."));
         if (!File.Exists(path)) throw new FileNotFoundException($"No model at '{path}'.", path);
-        return Canonical(CheckpointFile(path));
-    }
-
-    /// <summary>SpeechBrain-layout MossFormer2 weights renamed onto the ModelScope names; anything else as it is.</summary>
-    private static IReadOnlyDictionary<string, HostTensor> Canonical(IReadOnlyDictionary<string, HostTensor> weights)
-    {
-        return SpeechBrainLayout.Matches(weights.Keys) ? SpeechBrainLayout.ToModelScope(SpeechBrainLayout.WithWrapperPrefix(weights)) : weights;
+        return SpeechBrainLayout.Canonical(CheckpointFile(path));
     }
 
     /// <summary>Builds the network of a package given as streams (its <c>speechsep.json</c> and its safetensors weights).</summary>

@@ -14,11 +14,12 @@ public class DefaultModelTests
     private const string Codec2 = "/usr/share/codec2/wav";
 
     /// <summary>
-    /// Floor for the SI-SNR improvement on these exact mixtures: measured 2.49 dB (held-out pair) and 2.08 dB (bundled
-    /// sample) when the model was embedded; the mixture itself scores 0 dB and the stage-1 model, which had only
-    /// memorised its training voices, about −2 dB. The model card reports the 60-mixture held-out set.
+    /// Floor for the SI-SNR improvement on these exact mixtures: the embedded v2 model measured 4.19 dB (held-out pair)
+    /// and 4.57 dB (bundled sample); v1 gave 2.49 and 2.08 dB, the mixture itself scores 0 dB. The floor sits between
+    /// the two models, so the test also fails if the weaker v1 weights come back. The model card reports the
+    /// 60-mixture held-out set.
     /// </summary>
-    private const double MinHeldOutSiSnri = 1.0;
+    private const double MinHeldOutSiSnri = 3.0;
 
     [Fact]
     public void LoadsWithoutAPathAndIsSmall()

@@ -54,18 +54,9 @@ public sealed record MossFormerConfig
     public MossFormerConfig Validate()
     {
         const string m = "mossformer";
-        ConfigChecks.Range(m, "num_spks", NumSpks, 1, 16);
-        ConfigChecks.Range(m, "kernel_size", KernelSize, 2, 1024);
+        ConfigChecks.MossFormerFamily(m, NumSpks, KernelSize, InChannels, OutChannels, NumBlocks, GroupSize, QueryKeyDim, ExpansionFactor, AttnDropout, SampleRate);
         ConfigChecks.Range(m, "stride", Stride, 1, 1024);
-        ConfigChecks.Range(m, "in_channels", InChannels, 1, 4096);
-        ConfigChecks.Range(m, "out_channels", OutChannels, 1, 4096);
         ConfigChecks.Range(m, "d_model", DModel, 1, 4096);
-        ConfigChecks.Range(m, "num_blocks", NumBlocks, 1, 256);
-        ConfigChecks.Range(m, "group_size", GroupSize, 1, 65536);
-        ConfigChecks.Range(m, "query_key_dim", QueryKeyDim, 1, 4096);
-        ConfigChecks.Range(m, "expansion_factor", ExpansionFactor, 0.01, 16);
-        ConfigChecks.Range(m, "attn_dropout", AttnDropout, 0, 1);
-        ConfigChecks.Range(m, "sample_rate", SampleRate, 1, 1_000_000);
         double hidden = DModel * ExpansionFactor;
         ConfigChecks.Size(m, NumBlocks * (DModel * hidden * 3.0 + DModel * QueryKeyDim) + (double)InChannels * OutChannels * (NumSpks + 3) + (double)OutChannels * KernelSize * 2);
         return this;

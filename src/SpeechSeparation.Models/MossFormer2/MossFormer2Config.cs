@@ -64,18 +64,9 @@ public sealed record MossFormer2Config
     public MossFormer2Config Validate()
     {
         const string m = "mossformer2";
-        ConfigChecks.Range(m, "in_channels", InChannels, 1, 4096);
-        ConfigChecks.Range(m, "out_channels", OutChannels, 1, 4096);
-        ConfigChecks.Range(m, "num_blocks", NumBlocks, 1, 256);
-        ConfigChecks.Range(m, "kernel_size", KernelSize, 2, 1024);
-        ConfigChecks.Range(m, "num_spks", NumSpks, 1, 16);
-        ConfigChecks.Range(m, "group_size", GroupSize, 1, 65536);
-        ConfigChecks.Range(m, "query_key_dim", QueryKeyDim, 1, 4096);
-        ConfigChecks.Range(m, "expansion_factor", ExpansionFactor, 0.01, 16);
-        ConfigChecks.Range(m, "attn_dropout", AttnDropout, 0, 1);
+        ConfigChecks.MossFormerFamily(m, NumSpks, KernelSize, InChannels, OutChannels, NumBlocks, GroupSize, QueryKeyDim, ExpansionFactor, AttnDropout, SampleRate);
         ConfigChecks.Range(m, "fsmn_inner_channels", FsmnInnerChannels, 1, 4096);
         ConfigChecks.Range(m, "fsmn_lorder", FsmnLorder, 1, 1024);
-        ConfigChecks.Range(m, "sample_rate", SampleRate, 1, 1_000_000);
         double d = OutChannels, hidden = d * ExpansionFactor, f = FsmnInnerChannels;
         ConfigChecks.Size(m, NumBlocks * (d * hidden * 3.0 + d * QueryKeyDim + f * d * 2 + f * f * 6 + f * FsmnLorder * 4)
                              + (double)InChannels * OutChannels * (NumSpks + 3) + (double)InChannels * KernelSize * 2);

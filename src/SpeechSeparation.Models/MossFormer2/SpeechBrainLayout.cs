@@ -102,6 +102,13 @@ public static class SpeechBrainLayout
     }
 
     /// <summary>
+    /// Weights in the library's (ModelScope) names: SpeechBrain-layout MossFormer2 weights (with or without the wrapper
+    /// prefix) are renamed, anything else is returned as it is.
+    /// </summary>
+    public static IReadOnlyDictionary<string, HostTensor> Canonical(IReadOnlyDictionary<string, HostTensor> weights) =>
+        Matches(weights.Keys) ? ToModelScope(WithWrapperPrefix(weights)) : weights;
+
+    /// <summary>
     /// The weights of a SpeechBrain-layout model, renamed onto the ModelScope names: a folder with the three
     /// <c>.ckpt</c> files (preferred: they are what upstream's own loader reads strictly) or <c>pytorch_model.bin</c>,
     /// or one such file.
