@@ -297,6 +297,31 @@ public sealed class HubTests : IDisposable
     }
 
     [Fact]
+    public void AServerThatNeverAnswersFailsAfterTheReadTimeoutInsteadOfHanging()
+    {
+        // Accepts connections and reads the request, then says nothing.
+        using var silent = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        silent.Start();
+        var held = new List<System.Net.Sockets.TcpClient>();
+        _ = Task.Run(async () =>
+        {
+            try { while (true) { var c = await silent.AcceptTcpClientAsync(); lock (held) held.Add(c); } }
+            catch (Exception) { }                                   // the listener was stopped
+        });
+        var options = Options() with
+        {
+            HuggingFaceEndpoint = $"http://127.0.0.1:{((System.Net.IPEndPoint)silent.LocalEndpoint).Port}",
+            ReadTimeout = TimeSpan.FromSeconds(1),
+        };
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var e = Assert.Throws<HubException>(() => ModelHub.Download("hf:test/model", options));
+        Assert.Contains("nothing received for 1 s", e.Message);
+        Assert.InRange(clock.Elapsed.TotalSeconds, 0.9, 30);
+        silent.Stop();
+        lock (held) foreach (var c in held) c.Dispose();
+    }
+
+    [Fact]
     public void HubErrorCodesBecomeClearExceptions()
     {
         var (_, repo) = ServePackage();

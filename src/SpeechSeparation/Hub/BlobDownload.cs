@@ -195,7 +195,7 @@ internal static class BlobDownload
         long total = start;
         while (true)
         {
-            int n = await body.ReadAsync(buffer, ct).ConfigureAwait(false);
+            int n = await http.WithinReadTimeout(t => body.ReadAsync(buffer, t).AsTask(), what, ct).ConfigureAwait(false);
             if (n == 0) break;
             if (total + n > size)
             {

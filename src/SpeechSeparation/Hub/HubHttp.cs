@@ -30,6 +30,23 @@ internal sealed class HubHttp : IDisposable
         _client.DefaultRequestHeaders.UserAgent.Add(new ProductInfoHeaderValue("speechsep", typeof(HubHttp).Assembly.GetName().Version?.ToString() ?? "0"));
         _token = options.Token;
         _logger = logger;
+        ReadTimeout = options.ReadTimeout;
+    }
+
+    /// <summary>How long a response may be silent before the request fails (<see cref="HubOptions.ReadTimeout"/>).</summary>
+    public TimeSpan ReadTimeout { get; }
+
+    /// <summary>Awaits <paramref name="operation"/> with <see cref="ReadTimeout"/> of silence allowed; a stall becomes a
+    /// <see cref="HubException"/> naming <paramref name="what"/>, a cancellation of <paramref name="ct"/> stays one.</summary>
+    public async Task<T> WithinReadTimeout<T>(Func<CancellationToken, Task<T>> operation, string what, CancellationToken ct)
+    {
+        using var idle = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        idle.CancelAfter(ReadTimeout);
+        try { return await operation(idle.Token).ConfigureAwait(false); }
+        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
+        {
+            throw new HubException($"{what}: nothing received for {ReadTimeout.TotalSeconds:0.#} s; gave up (a partial download is kept and resumes next time).", HubErrorKind.Other, null);
+        }
     }
 
     public void Dispose() => _client.Dispose();
@@ -50,7 +67,11 @@ internal sealed class HubHttp : IDisposable
             if (rangeFrom is > 0) request.Headers.Range = new RangeHeaderValue(rangeFrom, null);
             _logger.LogDebug("{Method} {Url}{Range}", method, Shown(current), rangeFrom is > 0 ? $" (from byte {rangeFrom})" : "");
             HttpResponseMessage response;
-            try { response = await _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct).ConfigureAwait(false); }
+            try
+            {
+                response = await WithinReadTimeout(t => _client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, t),
+                    $"{method} {Shown(current)}", ct).ConfigureAwait(false);
+            }
             catch (HttpRequestException e) { throw new HubException($"{method} {Shown(current)} failed: {e.Message}", HubErrorKind.Other, null, e); }
             int code = (int)response.StatusCode;
             if (code is not (301 or 302 or 303 or 307 or 308) || !follow(response)) return response;

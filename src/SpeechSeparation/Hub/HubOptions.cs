@@ -86,11 +86,17 @@ public sealed record HubOptions
     /// <summary>How long to wait for a connection (default 30 s); transfers themselves are bounded by the cancellation token.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a response may be silent (no headers, or no body bytes) before the request fails (default 60 s): a stalled
+    /// server never hangs a load. A partial download is kept and resumes on the next call.
+    /// </summary>
+    public TimeSpan ReadTimeout { get; init; } = TimeSpan.FromSeconds(60);
+
     // The token is never printed (records print every property).
     private bool PrintMembers(StringBuilder builder)
     {
         builder.Append($"HuggingFaceEndpoint = {HuggingFaceEndpoint}, HuggingFaceCache = {HuggingFaceCache}, Token = {(Token is null ? "(none)" : "(set)")}, ");
-        builder.Append($"Offline = {Offline}, ModelScopeEndpoint = {ModelScopeEndpoint}, ModelScopeCache = {ModelScopeCache}, LocalDirs = [{string.Join(", ", LocalDirs)}], MaxFileBytes = {MaxFileBytes}");
+        builder.Append($"Offline = {Offline}, ModelScopeEndpoint = {ModelScopeEndpoint}, ModelScopeCache = {ModelScopeCache}, LocalDirs = [{string.Join(", ", LocalDirs)}], MaxFileBytes = {MaxFileBytes}, ConnectTimeout = {ConnectTimeout}, ReadTimeout = {ReadTimeout}");
         return true;
     }
 }
