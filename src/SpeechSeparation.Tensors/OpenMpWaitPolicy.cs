@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 namespace SpeechSeparation.Tensors;
@@ -13,7 +12,7 @@ namespace SpeechSeparation.Tensors;
 /// the time slice its partner needs: the default model's 4 s window took 1.3–2.0 s with two threads on two busy cores
 /// here, 0.37 s with one thread, and 0.14–0.18 s with passive waiting (docs/benchmarks.md). OpenMP reads the variable
 /// once, when libtorch is loaded, so every assembly of the library applies it from its module initializer, before any
-/// of its code can load libtorch; an application that loads libtorch itself first keeps OpenMP's default.
+/// of its code can load libtorch (<c>OpenMpInitializer</c>); an application that loads libtorch itself first keeps OpenMP's default.
 /// <para>Set <c>OMP_WAIT_POLICY=ACTIVE</c> in the environment to keep spinning (a dedicated, otherwise idle machine).</para>
 /// </remarks>
 public static class OpenMpWaitPolicy
@@ -31,12 +30,6 @@ public static class OpenMpWaitPolicy
 
     /// <summary>Applies the policy once per process (later calls do nothing).</summary>
     public static void EnsureApplied() => _ = Applied.Value;
-
-    // Runs when this assembly is loaded, before any of its code can load libtorch.
-#pragma warning disable CA2255 // a library module initializer is the point: OpenMP reads the variable at load time
-    [ModuleInitializer]
-    internal static void OnLoad() => EnsureApplied();
-#pragma warning restore CA2255
 
     private static bool Apply()
     {
