@@ -2,12 +2,14 @@
 # Default model v2: prepares the speakers (recipes/prepare-default-v2.sh), then trains or resumes
 # recipes/default-mossformer2-8k-v2.json on one core in the background-friendly way:
 #   recipes/train-default-v2.sh [SPEECHSEP_CMD...]     e.g. recipes/train-default-v2.sh dotnet path/to/speechsep.dll
-# Resumable on any machine: the newest checkpoint is mirrored to training-state/default-mossformer2-8k-v2/latest.pt
+#   VARIANT=v2b recipes/train-default-v2.sh ...          trains recipes/default-mossformer2-8k-v2b.json instead
+# Resumable on any machine: the newest checkpoint is mirrored to training-state/default-mossformer2-8k-$VARIANT/latest.pt
 # (committed, overwritten each time); a fresh clone without runs/ starts from that file.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-run=runs/default-mossformer2-8k-v2
-state=training-state/default-mossformer2-8k-v2
+variant=${VARIANT:-v2}
+run=runs/default-mossformer2-8k-$variant
+state=training-state/default-mossformer2-8k-$variant
 [ -d data/speakers-v2/train ] || recipes/prepare-default-v2.sh data/speakers-v2
 if [ ! -d "$run/checkpoints" ] && [ -f "$state/latest.pt" ]; then
   mkdir -p "$run/checkpoints"
@@ -23,4 +25,4 @@ mirror() {   # copies the newest checkpoint into the committed state folder
 }
 ( while sleep 300; do mirror; done ) & mirror_pid=$!
 trap 'kill $mirror_pid 2>/dev/null; mirror' EXIT
-OMP_NUM_THREADS=1 "${cmd[@]}" train --recipe recipes/default-mossformer2-8k-v2.json
+OMP_NUM_THREADS=1 "${cmd[@]}" train --recipe recipes/default-mossformer2-8k-$variant.json
