@@ -40,8 +40,8 @@ public sealed record NetworkSpec(string Architecture, JsonElement Config, IReadO
 }
 
 /// <summary>
-/// The architectures <see cref="Separator.Load(string, SeparatorOptions?)"/> can build, by name. Model families register
-/// a factory here; the built-in ones are registered on first use.
+/// The architectures <see cref="Separator.Load(string, SeparatorOptions?)"/> can build, by name: the built-in
+/// <see cref="Families.ModelFamilies"/> (registered on first use) and any factory registered here.
 /// </summary>
 public static class Architectures
 {
@@ -83,18 +83,9 @@ public static class Architectures
         {
             if (_builtIns) return;
             _builtIns = true;
-            Factories.TryAdd(BaselineNetworks.SimpleSeparatorName, BaselineNetworks.CreateSimpleSeparator);
-            Factories.TryAdd(BaselineNetworks.AudioSeparatorName, BaselineNetworks.CreateAudioSeparator);
-            Factories.TryAdd(MossFormerNetworks.MossFormerName, MossFormerNetworks.CreateMossFormer);
-            Factories.TryAdd(MossFormerNetworks.MossFormer2Name, MossFormerNetworks.CreateMossFormer2);
-            // ClearerVoice-Studio's model name: MossFormer2 at 16 kHz.
-            Factories.TryAdd("MossFormer2_SS_16K", s => MossFormerNetworks.CreateMossFormer2(s with { SampleRate = s.SampleRate ?? 16000 }));
-            Factories.TryAdd(HourglassNetwork.Name, HourglassNetwork.Create);
-            Factories.TryAdd(FrcrnNetwork.Name, FrcrnNetwork.Create);
-            Factories.TryAdd("FRCRN_SE_16K", FrcrnNetwork.Create);
-            Factories.TryAdd(MossFormer2SeNetwork.Name, MossFormer2SeNetwork.Create);
-            // ClearerVoice-Studio's model name.
-            Factories.TryAdd(MossFormer2SeNetwork.ClearerVoiceName, MossFormer2SeNetwork.Create);
+            foreach (var family in Families.ModelFamilies.All)
+                foreach (var name in family.Aliases.Prepend(family.Name))
+                    Factories.TryAdd(name, family.CreateNetwork);
         }
     }
 }

@@ -6,49 +6,20 @@ namespace SpeechSeparation;
 
 /// <summary>
 /// FRCRN (ModelScope <c>damo/speech_frcrn_ans_cirm_16k</c>, ClearerVoice <c>FRCRN_SE_16K</c>) as a one-output
-/// <see cref="ISeparationNetwork"/> at 16 kHz, for <see cref="Enhancer.Load"/>. Checkpoints load with
-/// <see cref="FrcrnCheckpoint"/>'s explicit alias resolution (either of a U-Net module's two key names; missing STFT
-/// kernels rebuilt from their formulas), never partially. In bfloat16 precision only the two U-Nets run in bfloat16.
+/// <see cref="ISeparationNetwork"/> at 16 kHz, for <see cref="Enhancer.Load"/>; built by <see cref="Families.FrcrnFamily"/>.
 /// </summary>
 internal sealed class FrcrnNetwork : ISeparationNetwork
 {
-    public const string Name = "frcrn";
     private readonly FrcrnModel _model;
 
-    private FrcrnNetwork(FrcrnModel model, Device device)
+    /// <summary>Wraps a loaded, placed model (<see cref="Families.FrcrnFamily.CreateNetwork"/> builds it).</summary>
+    internal FrcrnNetwork(FrcrnModel model, Device device)
     {
         _model = model;
         Device = device;
     }
 
-    public static ISeparationNetwork Create(NetworkSpec spec)
-    {
-        var h = spec.Config;
-        string? Str(string n) => h.ValueKind == System.Text.Json.JsonValueKind.Object && h.TryGetProperty(n, out var v) && v.ValueKind == System.Text.Json.JsonValueKind.String ? v.GetString() : null;
-        var config = new FrcrnConfig(WinLen: spec.Int("win_len", 640), WinInc: spec.Int("win_inc", 320), FftLen: spec.Int("fft_len", 640),
-            WinType: Str("win_type") ?? "hann", Width: spec.Int("width", spec.Int("tiny_width", 128)));
-        var model = new FrcrnModel(config);
-        try
-        {
-            FrcrnCheckpoint.Load(model, spec.Weights);
-            model.eval();
-            model.to(spec.Device);
-            if (spec.Precision != Precision.Float32)
-            {
-                // The U-Nets only: the STFT kernels and the complex mask product stay in float32.
-                model.Unet.to(spec.ScalarType);
-                model.Unet2.to(spec.ScalarType);
-            }
-        }
-        catch
-        {
-            model.Dispose();
-            throw;
-        }
-        return new FrcrnNetwork(model, spec.Device);
-    }
-
-    public string Architecture => Name;
+    public string Architecture => Families.FrcrnFamily.ArchitectureName;
     public int SampleRate => FrcrnConfig.SampleRate;
     public IReadOnlyList<string> SourceNames { get; } = ["enhanced"];
     public long ParameterCount => _model.ParameterCount();

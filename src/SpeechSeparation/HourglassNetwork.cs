@@ -25,7 +25,7 @@ namespace SpeechSeparation;
 public sealed class HourglassNetwork : ISeparationNetwork
 {
     /// <summary>The architecture name.</summary>
-    public const string Name = "hourglass";
+    public const string Name = Families.HourglassFamily.ArchitectureName;
 
     /// <summary>Stem names of a two-source network, in output order (the TF code's MIR-1K order).</summary>
     public static IReadOnlyList<string> DefaultSourceNames { get; } = ["accompaniment", "vocals"];
@@ -38,7 +38,7 @@ public sealed class HourglassNetwork : ISeparationNetwork
     {
         ArgumentNullException.ThrowIfNull(spec);
         var cfg = spec.Config;
-        (_module, int sources) = CreateMaskNetwork(cfg);
+        (_module, int sources) = Families.HourglassFamily.CreateMaskNetwork(cfg);
         try
         {
             _module.LoadStateDict(spec.Weights);
@@ -59,9 +59,6 @@ public sealed class HourglassNetwork : ISeparationNetwork
         SampleRate = spec.SampleRate ?? HourglassSeparator.SampleRate;
         Device = spec.Device;
     }
-
-    /// <summary>The factory registered under <see cref="Name"/>.</summary>
-    public static ISeparationNetwork Create(NetworkSpec spec) => new HourglassNetwork(spec);
 
     /// <summary>The package config describing a network of the TF/paper family (for <see cref="ModelPackage.Save"/>).</summary>
     public static JsonObject PackageConfig(HourglassConfig config, IReadOnlyList<string>? sourceNames = null)
@@ -123,21 +120,6 @@ public sealed class HourglassNetwork : ISeparationNetwork
 
     /// <inheritdoc />
     public void Dispose() => _module.Dispose();
-
-    /// <summary>
-    /// The mask network a package config describes (randomly initialised): <see cref="ZyfStackedHourglassNet"/> for
-    /// <c>"variant": "zyf"</c>, else <see cref="StackedHourglassNet"/>; with its number of output stems.
-    /// </summary>
-    public static (torch.nn.Module<Tensor, Tensor> Network, int Sources) CreateMaskNetwork(JsonElement config)
-    {
-        if (String(config, "variant") is { } v && v.Equals("zyf", StringComparison.OrdinalIgnoreCase))
-        {
-            var c = ZyfHourglassConfig.FromJson(config);
-            return (new ZyfStackedHourglassNet(c), c.OutputChannels);
-        }
-        var paper = HourglassConfig.FromJson(config);
-        return (new StackedHourglassNet(paper), paper.NumSources);
-    }
 
     private static string? String(JsonElement cfg, string name) =>
         cfg.ValueKind == JsonValueKind.Object && cfg.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

@@ -292,7 +292,7 @@ public static class ModelPackage
     private static ISeparationNetwork CreateClearerVoice(string file, IReadOnlyDictionary<string, HostTensor> weights, SeparatorOptions options)
     {
         string arch = options.Architecture
-            ?? (MossFormer2Se.Matches(weights.Keys) ? MossFormer2SeNetwork.ClearerVoiceName
+            ?? (MossFormer2Se.Matches(weights.Keys) ? Families.MossFormer2SeFamily.ClearerVoiceName
                 : weights.Keys.Any(k => k.StartsWith("mask_net.", StringComparison.Ordinal)) ? "MossFormer2_SS_16K"
                 : throw new ArgumentException($"'{file}': cannot tell the architecture from its keys; say which it is (SeparatorOptions.Architecture; known: {string.Join(", ", Architectures.Names)})."));
         var cfg = options.ConfigJson is null ? default : JsonDocument.Parse(options.ConfigJson).RootElement.Clone();
@@ -323,7 +323,7 @@ public static class ModelPackage
         JsonElement cfg = options.ConfigJson is not null ? JsonDocument.Parse(options.ConfigJson).RootElement.Clone()
             : File.Exists(configPath) ? JsonDocument.Parse(File.ReadAllText(configPath)).RootElement.Clone()
             : default;
-        return Architectures.Create(new NetworkSpec(options.Architecture ?? MossFormerNetworks.MossFormer2Name, cfg, weights, null, options.Device) { Precision = options.Precision });
+        return Architectures.Create(new NetworkSpec(options.Architecture ?? Families.MossFormer2Family.ArchitectureName, cfg, weights, null, options.Device) { Precision = options.Precision });
     }
 }
 

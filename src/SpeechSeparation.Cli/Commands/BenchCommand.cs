@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
-using SpeechSeparation.Models.MossFormer2Se;
+using SpeechSeparation.Families;
 using SpeechSeparation.Tensors;
 
 namespace SpeechSeparation.Cli.Commands;
@@ -65,10 +65,7 @@ public sealed class BenchCommand : CliCommand
             // Random weights through the architecture's own network (as Separator.Load builds it: its sample rate, its
             // precision); a "sample_rate" in the config overrides the architecture's default rate.
             using var doc = JsonDocument.Parse(config ?? "{}");
-            // MossFormer2_SE_48K is not trainable here; its network is built directly.
-            torch.nn.Module module = arch!.Equals("mossformer2_se", StringComparison.OrdinalIgnoreCase) || arch.Equals("MossFormer2_SE_48K", StringComparison.OrdinalIgnoreCase)
-                ? new MossFormer2Se(MossFormer2SeConfig.FromJson(doc.RootElement))
-                : TrainCommand.CreateTrainable(arch, doc.RootElement.Clone()).Model;
+            torch.nn.Module module = ModelFamilies.Get(arch!).CreateModule(doc.RootElement);
             int? r = doc.RootElement.TryGetProperty("sample_rate", out var sr) ? sr.GetInt32() : null;
             ISeparationNetwork net;
             using (module)

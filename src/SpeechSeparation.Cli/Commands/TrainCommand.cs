@@ -3,18 +3,15 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using SpeechSeparation.Distributed.Mpi;
-using SpeechSeparation.Models.Baselines;
+using SpeechSeparation.Families;
 using SpeechSeparation.Models.Frcrn;
 using SpeechSeparation.Models.Hourglass;
-using SpeechSeparation.Models.MossFormer;
-using SpeechSeparation.Models.MossFormer2;
 using SpeechSeparation.Serialization;
 using SpeechSeparation.Tensors;
 using SpeechSeparation.Tensors.NN;
 using SpeechSeparation.Training;
 using SpeechSeparation.Training.Data;
 using SpeechSeparation.Training.Distributed;
-using FrcrnModel = SpeechSeparation.Models.Frcrn.Frcrn;
 
 namespace SpeechSeparation.Cli.Commands;
 
@@ -31,70 +28,8 @@ public sealed class TrainCommand : CliCommand
     /// <inheritdoc />
     public override string Summary => "train or fine-tune a separator from a JSON recipe (resumable; exports a model package)";
 
-    /// <summary>The architectures <c>speechsep train</c> builds.</summary>
-    public static IReadOnlyList<string> Architectures { get; } = ["sb_simpleseparator", "mossformer", "mossformer2", "frcrn", "hourglass"];
-
-    /// <summary>Builds the module of a trainable architecture and its estimate function (mixtures [B, T] → [B, T, S]).</summary>
-    public static (torch.nn.Module Model, Func<Tensor, Tensor> Estimate, int Sources) CreateTrainable(string architecture, JsonElement config)
-    {
-        var (model, estimate, _, sources) = CreateForTraining(architecture, config);
-        return (model, estimate, sources);
-    }
-
-    /// <summary>
-    /// Builds the module of a trainable architecture, its estimate function (mixtures [B, T] → [B, T, S]) and its training
-    /// objective: PIT SI-SNR for the separators, <see cref="FrcrnObjective"/> for <c>frcrn</c> (enhancement, one
-    /// output) and <see cref="StackedHourglassObjective"/> for <c>hourglass</c> (music separation, fixed stem order).
-    /// </summary>
-    /// <exception cref="NotSupportedException">The architecture is not trainable here.</exception>
-    public static (torch.nn.Module Model, Func<Tensor, Tensor> Estimate, ITrainingObjective Objective, int Sources) CreateForTraining(string architecture, JsonElement config)
-    {
-        int Int(string n, int d) => config.ValueKind == JsonValueKind.Object && config.TryGetProperty(n, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : d;
-        switch (architecture)
-        {
-            case "sb_simpleseparator":
-            {
-                var m = new SimpleSeparator(new SimpleSeparatorConfig(Int("fft_size", 256), Int("hidden_size", 128), Int("num_sources", 2)));
-                Tensor Estimate(Tensor x) => PadTo(m.forward(x).Sources.permute(1, 2, 0), x.size(1));
-                return (m, Estimate, new PitSiSnrObjective(Estimate), m.Config.NumSources);
-            }
-            case "mossformer":
-            {
-                var m = new MossFormerSeparator(MossFormerConfig.FromJson(config));
-                return (m, x => m.forward(x), new PitSiSnrObjective(x => m.forward(x)), m.Config.NumSpks);
-            }
-            case "mossformer2":
-            {
-                var m = new MossFormer2Separator(MossFormer2Config.FromJson(config));
-                return (m, x => m.forward(x), new PitSiSnrObjective(x => m.forward(x)), m.Config.NumSpks);
-            }
-            case "frcrn":
-            {
-                var m = new FrcrnModel(FrcrnConfig.FromJson(config));
-                Tensor Estimate(Tensor x) => PadTo(m.Enhance(x).unsqueeze(2), x.size(1));  // [B, (T'−1)·hop + win, 1] → [B, T, 1]
-                return (m, Estimate, new FrcrnObjective(m), 1);
-            }
-            case "hourglass":
-            {
-                var (m, sources) = HourglassNetwork.CreateMaskNetwork(config);
-                var separator = new HourglassSeparator(m);
-                Tensor Estimate(Tensor x)
-                {
-                    using var scope = torch.NewDisposeScope();
-                    return separator.Separate(x).permute(0, 2, 1).MoveToOuterDisposeScope();   // [B, T, S]
-                }
-                return (m, Estimate, new StackedHourglassObjective(m), sources);
-            }
-            default:
-                throw new NotSupportedException($"Training supports {string.Join(", ", Architectures)}, not '{architecture}'.");
-        }
-    }
-
-    private static Tensor PadTo(Tensor est, long length)
-    {
-        long pad = length - est.size(1);
-        return pad > 0 ? torch.nn.functional.pad(est, [0, 0, 0, pad]) : pad < 0 ? est.narrow(1, 0, length) : est;
-    }
+    /// <summary>The architectures <c>speechsep train</c> builds (<see cref="ModelFamilies.Trainable"/>).</summary>
+    public static IReadOnlyList<string> Architectures { get; } = [.. ModelFamilies.Trainable.Select(f => f.Name)];
 
     /// <summary>The data types a recipe's <c>train</c>/<c>valid</c> entry may name.</summary>
     public static IReadOnlyList<string> DataTypes { get; } = ["dynamic_mixing", "folders", "noisy_clean", "mir1k"];
@@ -213,31 +148,6 @@ public sealed class TrainCommand : CliCommand
         return new Adam(groups, lr: lr, weightDecay: weightDecay);
     }
 
-    /// <summary>The package config of a trained network (what the architecture's loader reads back).</summary>
-    private static JsonObject PackageConfig(JsonElement config, torch.nn.Module model)
-    {
-        var cfg = config.ValueKind == JsonValueKind.Object ? JsonNode.Parse(config.GetRawText())!.AsObject() : new JsonObject();
-        switch (model)
-        {
-            case FrcrnModel frcrn:
-                var c = frcrn.Config;
-                cfg.Remove("tiny_width");
-                cfg["win_len"] = c.WinLen;
-                cfg["win_inc"] = c.WinInc;
-                cfg["fft_len"] = c.FftLen;
-                if (c.WinType is not null) cfg["win_type"] = c.WinType;
-                cfg["width"] = c.Width;
-                break;
-            case StackedHourglassNet hg:
-                foreach (var (k, v) in HourglassNetwork.PackageConfig(hg.Config)) cfg[k] = v?.DeepClone();
-                break;
-            case ZyfStackedHourglassNet zyf:
-                foreach (var (k, v) in HourglassNetwork.PackageConfig(zyf.Config)) cfg[k] = v?.DeepClone();
-                break;
-        }
-        return cfg;
-    }
-
     /// <summary>
     /// Reads and checks a recipe (everything that can be checked before training: keys, folders, data shapes), then
     /// trains, and exports <c>OUTPUT/model</c>. Recipe errors throw <see cref="ArgumentException"/>,
@@ -278,8 +188,7 @@ public sealed class TrainCommand : CliCommand
         string arch = recipe.Architecture;
         if (!Architectures.Contains(arch)) throw new NotSupportedException($"recipe: training supports {string.Join(", ", Architectures)}, not '{arch}'.");
         var config = recipe.Config;
-        int defaultRate = arch switch { "frcrn" => FrcrnConfig.SampleRate, _ => 8000 };
-        int rate = recipe.SampleRate ?? defaultRate;
+        int rate = recipe.SampleRate ?? ModelFamilies.Get(arch).DefaultSampleRate;
         if (arch == "frcrn" && rate != FrcrnConfig.SampleRate)
             throw new ArgumentException($"recipe: FRCRN works at {FrcrnConfig.SampleRate} Hz (the frcrn package loader assumes it); sample_rate is {rate}.");
         string output = recipe.Output;
@@ -291,7 +200,7 @@ public sealed class TrainCommand : CliCommand
         torch.manual_seed(seed);
         var trainSource = DataSource(trainSpec, rate, arch, "train");
         var validSource = recipe.Valid.ValueKind == JsonValueKind.Object ? DataSource(recipe.Valid, rate, arch, "valid") : null;
-        var (model, _, objective, sources) = CreateForTraining(arch, config);
+        var (model, _, objective, sources) = ModelFamilies.Get(arch).CreateForTraining(config);
         using var _ = model;
         foreach (var (what, source) in new[] { ("train", trainSource), ("valid", validSource) })
             if (source is not null && source.NumSources != sources)
@@ -304,8 +213,7 @@ public sealed class TrainCommand : CliCommand
         if (recipe.InitFrom is { } initPath)
         {
             var weights = ModelPackage.LoadWeights(initPath);
-            if (model is FrcrnModel frcrn) FrcrnCheckpoint.Load(frcrn, weights);   // either key naming of the published checkpoints
-            else model.LoadStateDict(weights, strict: true);
+            ModelFamilies.Get(arch).LoadWeights(model, weights);
             stdout.WriteLine($"fine-tuning from {initPath}");
         }
         if (exportOnly) return group is { Rank: > 0 } ? 0 : Export(model, arch, rate, config, output, Path.Combine(output, "checkpoints"), sources, stdout);
@@ -346,7 +254,7 @@ public sealed class TrainCommand : CliCommand
         model.LoadStateDict(best.Model);
         model.eval();
         var packageDir = Path.Combine(output, "model");
-        ModelPackage.Save(packageDir, arch, rate, PackageConfig(config, model), model);
+        ModelPackage.Save(packageDir, arch, rate, ModelFamilies.Get(arch).PackageConfig(config, model), model);
         stdout.WriteLine($"model package: {packageDir} ({sources} sources, {model.ParameterCount():N0} parameters, epoch {best.Epoch})");
         return 0;
     }

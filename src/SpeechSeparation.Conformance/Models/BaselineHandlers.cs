@@ -30,8 +30,7 @@ internal sealed class SbSimpleSeparatorHandler : IFixtureHandler
     public void Run(Fixture f, FixtureReport report)
     {
         var h = f.Hyper;
-        var config = new SimpleSeparatorConfig(ModelFixtureSteps.Int(h, "fft_size", 0), ModelFixtureSteps.Int(h, "hidden_size", 0), ModelFixtureSteps.Int(h, "num_sources", 2));
-        using var model = new SimpleSeparator(config);
+        using var model = Families.SimpleSeparatorFamily.Create(h);
         if (!ModelFixtureSteps.CheckManifest(f, report, model)) return;
         ModuleFixture.LoadWeights(f, model);
         using var scope = torch.NewDisposeScope();
@@ -63,9 +62,7 @@ internal sealed class SbAudioSeparatorHandler : IFixtureHandler
     public void Run(Fixture f, FixtureReport report)
     {
         var h = f.Hyper;
-        var config = new AudioSeparatorConfig(ModelFixtureSteps.Int(h, "fft_size", 0), ModelFixtureSteps.Int(h, "hidden_size", 0),
-            ModelFixtureSteps.Int(h, "num_sources", 2), ModelFixtureSteps.Int(h, "kernel_size", 16));
-        using var model = new AudioSeparator(config);
+        using var model = Families.AudioSeparatorFamily.Create(h);
         if (!ModelFixtureSteps.CheckManifest(f, report, model)) return;
         ModuleFixture.LoadWeights(f, model);
         using var scope = torch.NewDisposeScope();

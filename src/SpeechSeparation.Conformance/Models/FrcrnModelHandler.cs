@@ -28,17 +28,8 @@ internal sealed class FrcrnModelHandler : IFixtureHandler
 
     public void Run(Fixture f, FixtureReport report)
     {
-        var h = f.Hyper;
-        var config = new FrcrnConfig(
-            ModelComplexity: FrcrnHandlers.Int(h, "model_complexity", 45),
-            ModelDepth: FrcrnHandlers.Int(h, "model_depth", 14),
-            WinLen: FrcrnHandlers.Int(h, "win_len", 640),
-            WinInc: FrcrnHandlers.Int(h, "win_inc", 320),
-            FftLen: FrcrnHandlers.Int(h, "fft_len", 640),
-            WinType: FrcrnHandlers.Str(h, "win_type", "hann"),
-            Width: FrcrnHandlers.Int(h, "tiny_width", 128));
         using var _ = torch.no_grad();
-        using var model = new Frcrn(config);
+        using var model = Families.FrcrnFamily.Create(f.Hyper);   // the hyper-parameters as the library reads them
         bool any = false;
         if (File.Exists(f.PathOf("keys.json")))
         {

@@ -17,7 +17,7 @@ internal sealed class HourglassHandler : IFixtureHandler
 
     public void Run(Fixture f, FixtureReport report)
     {
-        using var model = new StackedHourglassNet(HourglassConfig.FromJson(f.Hyper));
+        using var model = (StackedHourglassNet)Families.HourglassFamily.CreateMaskNetwork(f.Hyper).Network;
         HourglassFixtureSteps.Run(f, report, model);
     }
 }

@@ -17,6 +17,12 @@ public sealed record AudioSeparatorConfig(int FftSize, int HiddenSize, int NumSo
 
     /// <summary>The encoder's kernel size, hard-coded to 16 upstream whatever <see cref="KernelSize"/> is.</summary>
     public const int EncoderKernelSize = 16;
+
+    /// <summary>From the tutorial's hyper-parameter names (<c>fft_size</c>, <c>hidden_size</c>, <c>num_sources</c>,
+    /// <c>kernel_size</c>); absent values: 256, 128, 2, 16.</summary>
+    public static AudioSeparatorConfig FromJson(System.Text.Json.JsonElement hyper) =>
+        new(Hourglass.JsonHyper.Int(hyper, "fft_size", 256), Hourglass.JsonHyper.Int(hyper, "hidden_size", 128),
+            Hourglass.JsonHyper.Int(hyper, "num_sources", 2), Hourglass.JsonHyper.Int(hyper, "kernel_size", 16));
 }
 
 /// <summary>

@@ -16,6 +16,11 @@ public sealed record SimpleSeparatorConfig(int FftSize, int HiddenSize, int NumS
 
     /// <summary>The tutorial's audio configuration: fft_size 1024, hidden 300.</summary>
     public static SimpleSeparatorConfig Audio { get; } = new(1024, 300);
+
+    /// <summary>From the tutorial's hyper-parameter names (<c>fft_size</c>, <c>hidden_size</c>, <c>num_sources</c>);
+    /// absent values: 256, 128, 2.</summary>
+    public static SimpleSeparatorConfig FromJson(System.Text.Json.JsonElement hyper) =>
+        new(Hourglass.JsonHyper.Int(hyper, "fft_size", 256), Hourglass.JsonHyper.Int(hyper, "hidden_size", 128), Hourglass.JsonHyper.Int(hyper, "num_sources", 2));
 }
 
 /// <summary>

@@ -34,7 +34,8 @@ public sealed record FrcrnConfig(
     public static FrcrnConfig Published { get; } = new();
 
     /// <summary>
-    /// Reads ModelScope's names (<c>win_len</c>, <c>win_inc</c>, <c>fft_len</c>, <c>win_type</c>) and <c>width</c> (or
+    /// Reads ModelScope's names (<c>model_complexity</c>, <c>model_depth</c>, <c>win_len</c>, <c>win_inc</c>, <c>fft_len</c>,
+    /// <c>win_type</c>) and <c>width</c> (or
     /// <c>tiny_width</c>, as the reference fixtures name it), the keys a <c>frcrn</c> library package's config holds;
     /// absent entries take <see cref="Published"/>'s values. Throws for a configuration that cannot build a network.
     /// </summary>
@@ -43,7 +44,9 @@ public sealed record FrcrnConfig(
         var p = Published;
         string? winType = hyper.ValueKind == System.Text.Json.JsonValueKind.Object && hyper.TryGetProperty("win_type", out var w)
             && w.ValueKind == System.Text.Json.JsonValueKind.String ? w.GetString() : p.WinType;
-        var c = new FrcrnConfig(WinLen: Hourglass.JsonHyper.Int(hyper, "win_len", p.WinLen), WinInc: Hourglass.JsonHyper.Int(hyper, "win_inc", p.WinInc),
+        var c = new FrcrnConfig(ModelComplexity: Hourglass.JsonHyper.Int(hyper, "model_complexity", p.ModelComplexity),
+            ModelDepth: Hourglass.JsonHyper.Int(hyper, "model_depth", p.ModelDepth),
+            WinLen: Hourglass.JsonHyper.Int(hyper, "win_len", p.WinLen), WinInc: Hourglass.JsonHyper.Int(hyper, "win_inc", p.WinInc),
             FftLen: Hourglass.JsonHyper.Int(hyper, "fft_len", p.FftLen), WinType: winType,
             Width: Hourglass.JsonHyper.Int(hyper, "width", Hourglass.JsonHyper.Int(hyper, "tiny_width", p.Width)));
         try { c.Validate(); }
