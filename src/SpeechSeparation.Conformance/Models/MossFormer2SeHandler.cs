@@ -1,6 +1,5 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using SpeechSeparation.Models.MossFormer;
 using SpeechSeparation.Models.MossFormer2Se;
 using SpeechSeparation.Serialization;
 using SpeechSeparation.Signal;
@@ -16,11 +15,12 @@ namespace SpeechSeparation.Conformance.Models;
 /// concatenation [1, L, 3F]), <c>inter_window</c>, <c>inter_mel_banks</c>, <c>inter_frames_head</c> (first frames as they
 /// enter the FFT), <c>inter_power_head</c>;</item>
 /// <item><c>model: mossformer2_se.X</c> — a sub-module (<c>GatedFsmnBlock</c> / <c>Gated_FSMN_Block</c>,
-/// <c>GatedFsmn</c> / <c>Gated_FSMN</c>, <c>UniDeepFsmn</c>): <c>output</c> from <c>input</c>, <c>inter_X</c> from the
-/// module's probe point X;</item>
+/// <c>GatedFsmn</c> / <c>Gated_FSMN</c>, <c>UniDeepFsmn</c>): <c>output</c> from <c>input</c>, <c>inter_X</c> recorded
+/// by forward hooks (<see cref="SubModuleIntermediates"/>);</item>
 /// <item><c>model: mossformer2_se</c> — the network (<c>TestNet</c> keys <c>mossformer.*</c>) from <c>hyper</c>:
-/// <c>output{s}</c> from <c>input{s}</c> (speaker-0 fast path), <c>inter_X</c> from the full path's probes, or the key
-/// manifest <c>keys.json</c> of a published configuration;</item>
+/// <c>output{s}</c> from <c>input{s}</c> (speaker-0 fast path), <c>inter_X</c> recorded by forward hooks during the full
+/// path (<see cref="MossFormer2Se.ForwardFullPath"/>, <see cref="NetworkIntermediates"/>), or the key manifest
+/// <c>keys.json</c> of a published configuration;</item>
 /// <item><c>model: mossformer2_se.pipeline</c> — <see cref="ClearerVoiceSePipeline"/> with <c>hyper</c> + <c>decode.args</c>
 /// on <c>raw</c>: <c>output</c> (trimmed to the input), and <c>features</c>, <c>mask</c>, <c>stft_head</c> / <c>stft</c>
 /// of the first model call.</item>
@@ -154,22 +154,43 @@ internal sealed class MossFormer2SeHandler : IFixtureHandler
         ModuleFixture.LoadWeights(f, module);
         using var inference = torch.inference_mode();
         using var scope = torch.NewDisposeScope();
-        var probes = new Dictionary<string, (long[] Shape, double[] Values)>();
-        void Probe(string name, Tensor t) => probes[name] = (t.shape, t.contiguous().ToDoubleArray());
-        var x = ModuleFixture.Input(f, "input");
-        var y = module switch
+        Tensor y;
+        IReadOnlyDictionary<string, (long[] Shape, double[] Values)> recorded;
+        using (var recorder = new IntermediateRecorder(module, SubModuleIntermediates(module)))
         {
-            GatedFsmnBlock m => m.forward(x, Probe),
-            GatedFsmn m => m.forward(x, Probe),
-            UniDeepFsmn m => m.forward(x, Probe),
-            _ => module.forward(x),
-        };
+            y = module.call(ModuleFixture.Input(f, "input"));
+            recorded = recorder.Values;
+        }
         foreach (var name in f.Names("outputs"))
         {
             if (name == "output") ModuleFixture.CompareOutput(report, f, name, y);
-            else MossFormerFixtures.CompareProbe(f, report, name, probes);
+            else MossFormerFixtures.CompareIntermediate(f, report, name, recorded);
         }
     }
+
+    /// <summary><see cref="UniDeepFsmn"/>: <c>linear</c> (before the ReLU), <c>project</c>, and the memory filter's output
+    /// <c>fsmn_conv1</c> in upstream's layout [B, D, T, 1].</summary>
+    internal static readonly IntermediateMap UniDeepFsmnIntermediates = new()
+    {
+        { "fsmn_linear", "linear" },
+        { "fsmn_project", "project" },
+        { "fsmn_conv1", Intermediate.OutputOf("memory").Then(t => t.transpose(1, 2).unsqueeze(-1)) },
+    };
+
+    /// <summary><see cref="GatedFsmn"/>: <c>to_u</c>, <c>to_v</c>, the memory's output and intermediates.</summary>
+    internal static readonly IntermediateMap GatedFsmnIntermediates = new()
+    {
+        { "to_u", "to_u" }, { "to_v", "to_v" }, { "fsmn_out", "fsmn" }, UniDeepFsmnIntermediates.Under("fsmn"),
+    };
+
+    /// <summary>The intermediates of a sub-module under test.</summary>
+    internal static IntermediateMap SubModuleIntermediates(torch.nn.Module module) => module switch
+    {
+        GatedFsmnBlock => MossFormerIntermediates.GatedFsmnBlock(GatedFsmnIntermediates),
+        GatedFsmn => GatedFsmnIntermediates,
+        UniDeepFsmn => UniDeepFsmnIntermediates,
+        _ => new IntermediateMap(),
+    };
 
     // ---------------- network ----------------
 
@@ -195,16 +216,27 @@ internal sealed class MossFormer2SeHandler : IFixtureHandler
         if (outputs.Any(n => n.StartsWith("inter_", StringComparison.Ordinal)))
         {
             using var scope = torch.NewDisposeScope();
-            var probes = new Dictionary<string, (long[] Shape, double[] Values)>();
-            net.forward(ModuleFixture.Input(f, "input"), (n, t) =>
-            {
-                var v = (t.shape, t.contiguous().ToDoubleArray());
-                probes[n] = v;
-                if (n.StartsWith("masknet_", StringComparison.Ordinal)) probes[n["masknet_".Length..]] = v;
-            });
+            using var recorder = new IntermediateRecorder(net, NetworkIntermediates);
+            net.ForwardFullPath(ModuleFixture.Input(f, "input"));
             foreach (var name in outputs.Where(n => n.StartsWith("inter_", StringComparison.Ordinal)))
-                MossFormerFixtures.CompareProbe(f, report, name, probes);
+                MossFormerFixtures.CompareIntermediate(f, report, name, recorder.Values);
         }
+    }
+
+    /// <summary>
+    /// The network's intermediates: those of its mask net (<c>mossformer</c>, MossFormer2's mask net with the
+    /// non-dilated FSMN blocks: <c>masknet_norm</c> [B, 180, L], <c>masknet_mdl_in</c>, <c>flash{i}_out</c>,
+    /// <c>fsmn{i}_out</c>, <c>intra_mdl_out</c>, <c>masknet_mdl_out</c>, <c>masknet_conv1d_out</c>, <c>masknet_gated</c>,
+    /// <c>masks</c>), each <c>masknet_X</c> also as X (upstream TestNet's names).
+    /// </summary>
+    internal static readonly IntermediateMap NetworkIntermediates = WithShortNames(
+        MossFormerIntermediates.MaskNet(MossFormerIntermediates.ComputationBlock).Under("mossformer"));
+
+    private static IntermediateMap WithShortNames(IntermediateMap map)
+    {
+        foreach (var (name, at) in map.Where(e => e.Key.StartsWith("masknet_", StringComparison.Ordinal)).ToList())
+            map.Add(name["masknet_".Length..], at);
+        return map;
     }
 
     // ---------------- pipeline ----------------

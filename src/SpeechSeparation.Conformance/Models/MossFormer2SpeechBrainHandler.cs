@@ -21,10 +21,14 @@ internal sealed class MossFormer2SpeechBrainHandler : IFixtureHandler
 
     public bool CanHandle(Fixture fixture) => fixture.Model == "mossformer2_sb";
 
-    // Upstream's probe names → this library's probe names (MossFormer2Separator.forward).
-    private static readonly Dictionary<string, string> Probes = new(StringComparer.Ordinal)
+    /// <summary>The intermediates: MossFormer2's (<see cref="MossFormerIntermediates.MossFormer2Separator"/>) and
+    /// upstream SpeechBrain's names for two of them, <c>dual_mdl_out</c> (the mask net's core) and <c>masknet_out</c>
+    /// (the masks).</summary>
+    internal static readonly IntermediateMap Intermediates = new()
     {
-        ["enc_out"] = "enc_out", ["dual_mdl_out"] = "masknet_mdl_out", ["masknet_out"] = "masks",
+        MossFormerIntermediates.MossFormer2Separator,
+        { "dual_mdl_out", "mask_net.mdl" },
+        { "masknet_out", "mask_net" },
     };
 
     public void Run(Fixture f, FixtureReport report)
@@ -42,20 +46,17 @@ internal sealed class MossFormer2SpeechBrainHandler : IFixtureHandler
         model.to(ModuleFixture.Device);
         using var inference = torch.inference_mode();
         var outputs = f.Names("outputs");
-        var probes = new Dictionary<string, (long[] Shape, double[] Values)>();
+        IReadOnlyDictionary<string, (long[] Shape, double[] Values)> recorded = new Dictionary<string, (long[] Shape, double[] Values)>();
         foreach (var name in outputs.Where(n => n.StartsWith("output", StringComparison.Ordinal) && n != "output_alt_branch"))
         {
             using var scope = torch.NewDisposeScope();
             string input = "input" + name["output".Length..];
-            TensorProbe? probe = input == "input" ? (n, t) => probes[n] = (t.shape, t.contiguous().ToDoubleArray()) : null;
-            ModuleFixture.CompareOutput(report, f, name, model.forward(ModuleFixture.Input(f, input), probe));   // [B, T, S]
+            using var recorder = input == "input" ? new IntermediateRecorder(model, Intermediates) : null;
+            ModuleFixture.CompareOutput(report, f, name, model.call(ModuleFixture.Input(f, input)));   // [B, T, S]
+            recorded = recorder?.Values ?? recorded;
         }
         foreach (var name in outputs.Where(n => n.StartsWith("inter_", StringComparison.Ordinal)))
-        {
-            string upstream = name["inter_".Length..];
-            if (Probes.TryGetValue(upstream, out var ours) && probes.TryGetValue(ours, out var p)) probes[upstream] = p;
-            MossFormerFixtures.CompareProbe(f, report, name, probes);
-        }
+            MossFormerFixtures.CompareIntermediate(f, report, name, recorded);
         if (outputs.Contains("output_alt_branch"))
         {
             bool altMask = f.Config.TryGetProperty("alt_branch", out var alt) && alt.TryGetProperty("apply_mask", out var am)

@@ -42,8 +42,8 @@ internal static partial class MossFormerFixtures
         using var inference = torch.inference_mode();
         switch (module)
         {
-            case MossFormerSeparator m: RunWholeModel(f, report, m, m.forward, layoutSpeakersFirst: false); CompareSplitFiles(f, report, m); break;
-            case MossFormer2Separator m: RunWholeModel(f, report, m, m.forward, layoutSpeakersFirst: cls == "MossFormer"); break;
+            case MossFormerSeparator m: RunWholeModel(f, report, m, MossFormerIntermediates.Of(m), layoutSpeakersFirst: false); CompareSplitFiles(f, report, m); break;
+            case MossFormer2Separator m: RunWholeModel(f, report, m, MossFormerIntermediates.Of(m), layoutSpeakersFirst: cls == "MossFormer"); break;
             default: RunSubModule(f, report, module); break;
         }
     }
@@ -91,60 +91,57 @@ internal static partial class MossFormerFixtures
     [GeneratedRegex(@"dim\s*=\s*(\d+)")]
     private static partial Regex RotaryDim();
 
-    /// <summary>A sub-module fixture: <c>output</c> from <c>input</c>, <c>inter_X</c> from the module's probe point X.</summary>
+    /// <summary>A sub-module fixture: <c>output</c> from <c>input</c>, <c>inter_X</c> recorded by forward hooks as
+    /// <see cref="MossFormerIntermediates.Of"/> says.</summary>
     private static void RunSubModule(Fixture f, FixtureReport report, torch.nn.Module module)
     {
         using var scope = torch.NewDisposeScope();
         var x = ModuleFixture.Input(f, "input");
-        var probes = new Dictionary<string, (long[] Shape, double[] Values)>();
-        void Probe(string name, Tensor t) => probes[name] = (t.shape, t.contiguous().ToDoubleArray());
-        Tensor y = module switch
+        if (module is not torch.nn.Module<Tensor, Tensor> m) throw new NotSupportedException(module.GetType().Name);
+        Tensor y;
+        IReadOnlyDictionary<string, (long[] Shape, double[] Values)> intermediates;
+        using (var recorder = new IntermediateRecorder(m, MossFormerIntermediates.Of(m)))
         {
-            FFConvM m => m.forward(x, Probe),
-            MossFormerBlock m => m.forward(x, Probe),
-            UniDeepFsmnDilated m => m.forward(x, Probe),
-            DilatedDenseNet m => m.forward(x, Probe),
-            GatedFsmnDilated m => m.forward(x, Probe),
-            GatedFsmnBlockDilated m => m.forward(x, Probe),
-            ScaledSinuEmbedding m => m.forward(x),
-            MossFormerModule m => m.forward(x, Probe),
-            torch.nn.Module<Tensor, Tensor> m => m.forward(x),
-            _ => throw new NotSupportedException(module.GetType().Name),
-        };
+            y = m.call(x);
+            intermediates = recorder.Values;
+        }
         foreach (var name in f.Names("outputs"))
         {
             if (name == "output") ModuleFixture.CompareOutput(report, f, name, y);
             else if (name == "freqs" && module is RotaryEmbedding rot) ModuleFixture.CompareOutput(report, f, name, rot.Freqs);
-            else CompareProbe(f, report, name, probes);
+            else CompareIntermediate(f, report, name, intermediates);
         }
     }
 
     /// <summary>
     /// A whole-model fixture: <c>output{s}</c> from <c>input{s}</c> (layout [B, T, S], or ClearerVoice's stacked list
-    /// [S, B, T]), <c>inter_X</c> from probe X of the <c>input</c> run, <c>pipeline_pcm</c> (ModelScope pipeline on
-    /// input[0]) and <c>pipe{k}_*</c> (ClearerVoice pipeline on <c>pipe{k}_raw</c>).
+    /// [S, B, T]), <c>inter_X</c> recorded by forward hooks (<paramref name="intermediates"/>) during the <c>input</c> run,
+    /// <c>pipeline_pcm</c> (ModelScope pipeline on input[0]) and <c>pipe{k}_*</c> (ClearerVoice pipeline on
+    /// <c>pipe{k}_raw</c>).
     /// </summary>
     private static void RunWholeModel(Fixture f, FixtureReport report, torch.nn.Module<Tensor, Tensor> model,
-        Func<Tensor, TensorProbe?, Tensor> forward, bool layoutSpeakersFirst)
+        IntermediateMap intermediates, bool layoutSpeakersFirst)
     {
         var outputs = f.Names("outputs");
-        var probes = new Dictionary<string, (long[] Shape, double[] Values)>();
+        IReadOnlyDictionary<string, (long[] Shape, double[] Values)>? recorded = null;
         foreach (var name in outputs.Where(n => n.StartsWith("output", StringComparison.Ordinal)))
         {
             using var scope = torch.NewDisposeScope();
             string inputName = "input" + name["output".Length..];
-            var x = ModuleFixture.Input(f, inputName);
-            TensorProbe? probe = inputName == "input" ? (n, t) => probes[n] = (t.shape, t.contiguous().ToDoubleArray()) : null;
-            var y = forward(x, probe);                                  // [B, T, S]
+            using var recorder = inputName == "input" ? new IntermediateRecorder(model, intermediates) : null;
+            var y = model.call(ModuleFixture.Input(f, inputName));      // [B, T, S]
+            recorded = recorder?.Values ?? recorded;
             ModuleFixture.CompareOutput(report, f, name, layoutSpeakersFirst ? y.permute(2, 0, 1) : y);
         }
-        if (outputs.Any(n => n.StartsWith("inter_", StringComparison.Ordinal)) && probes.Count == 0)
+        if (outputs.Any(n => n.StartsWith("inter_", StringComparison.Ordinal)) && recorded is null)
         {
             using var scope = torch.NewDisposeScope();
-            forward(ModuleFixture.Input(f, "input"), (n, t) => probes[n] = (t.shape, t.contiguous().ToDoubleArray()));
+            using var recorder = new IntermediateRecorder(model, intermediates);
+            model.call(ModuleFixture.Input(f, "input"));
+            recorded = recorder.Values;
         }
         foreach (var name in outputs.Where(n => n.StartsWith("inter_", StringComparison.Ordinal)))
-            CompareProbe(f, report, name, probes);
+            CompareIntermediate(f, report, name, recorded!);
         if (outputs.Contains("pipeline_pcm"))
         {
             var x = f.Array("inputs", "input").ToFloatArray();
@@ -184,10 +181,11 @@ internal static partial class MossFormerFixtures
         }
     }
 
-    internal static void CompareProbe(Fixture f, FixtureReport report, string name, Dictionary<string, (long[] Shape, double[] Values)> probes)
+    /// <summary>Compares fixture output <paramref name="name"/> (<c>inter_X</c> or X) with the recorded intermediate X.</summary>
+    internal static void CompareIntermediate(Fixture f, FixtureReport report, string name, IReadOnlyDictionary<string, (long[] Shape, double[] Values)> recorded)
     {
         string key = name.StartsWith("inter_", StringComparison.Ordinal) ? name["inter_".Length..] : name;
-        if (!probes.TryGetValue(key, out var p)) { report.Fail(name, $"no intermediate '{key}' is produced by this module"); return; }
+        if (!recorded.TryGetValue(key, out var p)) { report.Fail(name, $"no intermediate '{key}' is produced by this module"); return; }
         var expected = f.Array("outputs", name);
         if (!p.Shape.AsSpan().SequenceEqual(expected.Shape))
         {

@@ -25,11 +25,11 @@ public sealed class ComputeAttention : MaskNetCore
     public bool SkipAroundIntra { get; }
 
     /// <summary>[B, N, L] → [B, N, L].</summary>
-    public override Tensor forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var x = attModel.forward(input.transpose(1, 2), probe).transpose(1, 2); // [B, N, L]
-        x = attNorm.forward(x);
+        var x = attModel.call(input.transpose(1, 2)).transpose(1, 2);      // [B, N, L]
+        x = attNorm.call(x);
         if (SkipAroundIntra) x = x.Add(input);
         return x.MoveToOuterDisposeScope();
     }

@@ -29,23 +29,7 @@ public sealed class FFConvM : Module<Tensor, Tensor>
 
     private readonly Sequential mdl;
 
-    /// <summary>[B, n, d_in] → [B, n, d_out].</summary>
-    public override Tensor forward(Tensor input) => forward(input, null);
-
-    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>scalenorm</c> (the norm output), <c>linear</c>, <c>silu</c>,
-    /// <c>convmodule</c>.</summary>
-    public Tensor forward(Tensor input, TensorProbe? probe)
-    {
-        using var scope = torch.NewDisposeScope();
-        var x = mdl[0].call(input);  // norm
-        probe?.Invoke("scalenorm", x);
-        x = mdl[1].call(x);          // [B, n, d_out]
-        probe?.Invoke("linear", x);
-        x = mdl[2].call(x);
-        probe?.Invoke("silu", x);
-        x = mdl[3].call(x);
-        probe?.Invoke("convmodule", x);
-        x = mdl[4].call(x);          // dropout
-        return x.MoveToOuterDisposeScope();
-    }
+    /// <summary>[B, n, d_in] → [B, n, d_out]: norm → Linear → SiLU → ConvModule → Dropout (each step a sub-module of
+    /// <c>mdl</c>, run through <c>call</c>).</summary>
+    public override Tensor forward(Tensor input) => mdl.call(input);
 }

@@ -22,12 +22,9 @@ public sealed class MossFormerM : Module<Tensor, Tensor>
     private readonly SpeechBrainLayerNorm norm;
 
     /// <summary>[B, n, d] → [B, n, d].</summary>
-    public override Tensor forward(Tensor input) => forward(input, null);
-
-    /// <summary>As <see cref="forward(Tensor)"/> with intermediates (see <see cref="MossFormerModule.forward(Tensor, TensorProbe?)"/>).</summary>
-    public Tensor forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        return norm.forward(mossformerM.forward(input, probe)).MoveToOuterDisposeScope();
+        return norm.call(mossformerM.call(input)).MoveToOuterDisposeScope();
     }
 }

@@ -61,25 +61,15 @@ public sealed class MossFormerMaskNet : Module<Tensor, Tensor>
     public long OutChannelsFinal { get; }
 
     /// <summary>Encoder features [B, N, L] → masks [S, B, N, L].</summary>
-    public override Tensor forward(Tensor input) => forward(input, null);
-
-    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>masknet_norm</c>, <c>masknet_mdl_in</c>, the core's
-    /// intermediates, <c>masknet_mdl_out</c>, <c>masknet_conv1d_out</c> [B, N·S, L], <c>masknet_gated</c> [B·S, N, L] and
-    /// <c>masks</c>.</summary>
-    public Tensor forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var x = Core(input, probe);                                         // [B, N, L]
-        x = conv1dOut.forward(prelu.forward(x));                            // [B, N·S, L]
-        probe?.Invoke("masknet_conv1d_out", x);
+        var x = conv1dOut.call(prelu.call(Core(input)));                    // [B, N·S, L]
         long b = x.shape[0], l = x.shape[2];
         x = x.view(b * NumSpks, -1, l);                                     // [B·S, N, L]
-        x = output.forward(x) * outputGate.forward(x);
-        probe?.Invoke("masknet_gated", x);
-        x = conv1Decoder.forward(x);                                        // [B·S, N_out, L]
-        x = x.view(b, NumSpks, -1, l).relu().transpose(0, 1);               // [S, B, N_out, L]
-        probe?.Invoke("masks", x);
-        return x.MoveToOuterDisposeScope();
+        x = output.call(x) * outputGate.call(x);                            // tanh(·) ⊙ σ(·)
+        x = conv1Decoder.call(x);                                           // [B·S, N_out, L]
+        return x.view(b, NumSpks, -1, l).relu().transpose(0, 1).MoveToOuterDisposeScope(); // [S, B, N_out, L]
     }
 
     /// <summary>
@@ -87,11 +77,11 @@ public sealed class MossFormerMaskNet : Module<Tensor, Tensor>
     /// computing only that speaker's rows of <c>conv1d_out</c> and its gate and decoder (MossFormer2_SE_48K uses speaker 0
     /// of two).
     /// </summary>
-    public Tensor ForwardSpeaker(Tensor input, int speaker = 0, TensorProbe? probe = null)
+    public Tensor ForwardSpeaker(Tensor input, int speaker = 0)
     {
         if (speaker < 0 || speaker >= NumSpks) throw new ArgumentOutOfRangeException(nameof(speaker), speaker, $"Speaker must be in [0, {NumSpks}).");
         using var scope = torch.NewDisposeScope();
-        var x = prelu.forward(Core(input, probe));                          // [B, N, L]
+        var x = prelu.forward(Core(input));                                 // [B, N, L]
         long n = OutChannels;
         var w = conv1dOut.weight!.narrow(0, speaker * n, n);                // [N, N, 1]
         var bias = conv1dOut.bias is null ? null : conv1dOut.bias.narrow(0, speaker * n, n);
@@ -101,16 +91,12 @@ public sealed class MossFormerMaskNet : Module<Tensor, Tensor>
         return x.MoveToOuterDisposeScope();
     }
 
-    private Tensor Core(Tensor input, TensorProbe? probe)
+    /// <summary>norm → conv1d_encoder → + positions → mdl: [B, N_in, L] → [B, N, L].</summary>
+    private Tensor Core(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var x = norm.forward(input);                                        // [B, N_in, L]
-        probe?.Invoke("masknet_norm", x);
-        x = conv1dEncoder.forward(x);                                       // [B, N, L]
+        var x = conv1dEncoder.call(norm.call(input));                       // [B, N, L]
         if (posEnc is not null) x = x.Add(posEnc.ForLength(x.shape[2]).transpose(0, 1)); // + [N, L]
-        probe?.Invoke("masknet_mdl_in", x);
-        x = mdl.forward(x, probe);                                          // [B, N, L]
-        probe?.Invoke("masknet_mdl_out", x);
-        return x.MoveToOuterDisposeScope();
+        return mdl.call(x).MoveToOuterDisposeScope();                       // [B, N, L]
     }
 }

@@ -27,19 +27,15 @@ public sealed class MossFormerModule : Module<Tensor, Tensor>
     public IReadOnlyList<MossFormerBlock> Layers { get; }
 
     /// <summary>[B, n, d] → [B, n, d].</summary>
-    public override Tensor forward(Tensor input) => forward(input, null);
-
-    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>block{i}_out</c> after every unit.</summary>
-    public Tensor forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         var x = input;
         for (int i = 0; i < layers.Count; i++)
         {
-            var y = layers[i].forward(x);
+            var y = layers[i].call(x);                                       // [B, n, d]
             if (!ReferenceEquals(x, input)) x.Dispose();
             x = y;
-            probe?.Invoke($"block{i}_out", x);
         }
         return (ReferenceEquals(x, input) ? x.alias() : x).MoveToOuterDisposeScope();
     }

@@ -33,18 +33,11 @@ public sealed class MossFormerSeparator : Module<Tensor, Tensor>
     public MossFormerConfig Config { get; }
 
     /// <summary>Separates a mixture [B, T] (float32, at <see cref="MossFormerConfig.SampleRate"/>) into [B, T, S].</summary>
-    public override Tensor forward(Tensor input) => forward(input, null);
-
-    /// <summary>
-    /// As <see cref="forward(Tensor)"/>, reporting <c>enc_out</c> [B, N, L], <c>masknet_mdl_in</c>,
-    /// <c>block{i}_out</c> [B, L, N], <c>masknet_mdl_out</c> and <c>masks</c> [S, B, N, L].
-    /// </summary>
-    public Tensor forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var w = encoder.forward(input);                 // [B, N, L]
-        probe?.Invoke("enc_out", w);
-        var masks = maskNet.forward(w, probe);          // [S, B, N, L]
+        var w = encoder.call(input);                    // [B, N, L]
+        var masks = maskNet.call(w);                    // [S, B, N, L]
         return MaskedDecoding.Run(decoder, w, masks, input.shape[^1]).MoveToOuterDisposeScope(); // [B, T, S]
     }
 

@@ -6,8 +6,9 @@ namespace SpeechSeparation.Models.MossFormer;
 
 /// <summary>
 /// Per-head affine map of a shared projection: head h = x·gamma[h] + beta[h] (keys <c>gamma</c>, <c>beta</c> [heads, dim]).
+/// The heads are returned stacked along a new first dimension.
 /// </summary>
-public sealed class OffsetScale : Module<Tensor, Tensor[]>
+public sealed class OffsetScale : Module<Tensor, Tensor>
 {
     /// <summary>Creates the map (gamma ~ N(0, 0.02), beta = 0, as upstream).</summary>
     public OffsetScale(long dim, long heads = 1)
@@ -26,13 +27,12 @@ public sealed class OffsetScale : Module<Tensor, Tensor[]>
     /// <summary>[heads, dim]</summary>
     public Parameter Beta { get; }
 
-    /// <summary>[..., dim] → one tensor per head, each [..., dim].</summary>
-    public override Tensor[] forward(Tensor x)
+    /// <summary>[..., dim] → [heads, ..., dim] (head h at index h).</summary>
+    public override Tensor forward(Tensor x)
     {
-        var heads = new Tensor[Heads];
         using var scope = torch.NewDisposeScope();
-        for (int h = 0; h < Heads; h++)
-            heads[h] = (x * Gamma.select(0, h)).Add(Beta.select(0, h)).MoveToOuterDisposeScope();
-        return heads;
+        var shape = Enumerable.Repeat(1L, (int)x.dim() + 1).ToArray();
+        (shape[0], shape[^1]) = (Heads, Gamma.shape[1]);                    // [heads, 1, …, 1, dim]
+        return (x.unsqueeze(0) * Gamma.view(shape)).Add(Beta.view(shape)).MoveToOuterDisposeScope();
     }
 }

@@ -26,13 +26,11 @@ public sealed class ComputationBlock : MaskNetCore
     public bool SkipAroundIntra { get; }
 
     /// <summary>[B, N, L] → [B, N, L].</summary>
-    public override Tensor forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var intra = intraModel.forward(input.transpose(1, 2), probe);    // [B, L, N]
-        probe?.Invoke("intra_mdl_out", intra);
-        var x = intra.transpose(1, 2);                                    // [B, N, L]
-        x = intraNorm.forward(x);
+        var x = intraModel.call(input.transpose(1, 2)).transpose(1, 2);    // [B, N, L]
+        x = intraNorm.call(x);
         if (SkipAroundIntra) x = x.Add(input);
         return x.MoveToOuterDisposeScope();
     }

@@ -41,9 +41,6 @@ public sealed class DilatedDenseNet : Module<Tensor, Tensor>
     /// <summary>C.</summary>
     public long Channels { get; }
 
-    /// <summary>[B, C, T, 1] → [B, C, T, 1].</summary>
-    public override Tensor forward(Tensor input) => forward(input, null);
-
     /// <summary>
     /// <c>Conv2d(C·m → C, groups C)</c> over time with "same" zero padding, computed as m depthwise convolutions on the
     /// channel slices j, j+m, j+2m… (output channel k reads input channels k·m … k·m+m−1), each on a channels-last
@@ -65,8 +62,8 @@ public sealed class DilatedDenseNet : Module<Tensor, Tensor>
         return sum!.MoveToOuterDisposeScope();
     }
 
-    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>dense_conv{i}</c>, <c>dense_norm{i}</c>, <c>dense_prelu{i}</c>.</summary>
-    public Tensor forward(Tensor input, TensorProbe? probe)
+    /// <summary>[B, C, T, 1] → [B, C, T, 1].</summary>
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         var skip = input;
@@ -75,13 +72,9 @@ public sealed class DilatedDenseNet : Module<Tensor, Tensor>
         {
             long dil = 1L << i;
             long pad = Lorder + (dil - 1) * (Lorder - 1) - 1;
-            var o = GroupedConv(skip, convs[i].weight, pad, dil);  // [B, C, T, 1]
-            probe?.Invoke($"dense_conv{i + 1}", o);
-            o = norms[i].forward(o);
-            probe?.Invoke($"dense_norm{i + 1}", o);
-            o = prelus[i].forward(o);
-            probe?.Invoke($"dense_prelu{i + 1}", o);
-            if (i + 1 < Depth) skip = torch.cat([o, skip], 1);  // [B, C·(i+2), T, 1]
+            var o = GroupedConv(skip, convs[i].weight, pad, dil);  // conv{i+1}: [B, C, T, 1]
+            o = prelus[i].call(norms[i].call(o));                  // norm{i+1}, prelu{i+1}
+            if (i + 1 < Depth) skip = torch.cat([o, skip], 1);     // [B, C·(i+2), T, 1]
             output = o;
         }
         return (output ?? input.alias()).MoveToOuterDisposeScope();

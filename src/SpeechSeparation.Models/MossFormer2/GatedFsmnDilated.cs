@@ -23,19 +23,12 @@ public sealed class GatedFsmnDilated : Module<Tensor, Tensor>
     private readonly UniDeepFsmnDilated fsmn;
 
     /// <summary>[B, T, C] → [B, T, C].</summary>
-    public override Tensor forward(Tensor input) => forward(input, null);
-
-    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>to_u</c>, <c>to_v</c>, the FSMN's intermediates and
-    /// <c>fsmn_out</c>.</summary>
-    public Tensor forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var u = toU.forward(input);
-        probe?.Invoke("to_u", u);
-        var v = toV.forward(input);
-        probe?.Invoke("to_v", v);
-        u = fsmn.forward(u, probe);
-        probe?.Invoke("fsmn_out", u);
+        var u = toU.call(input);                     // [B, T, C]
+        var v = toV.call(input);
+        u = fsmn.call(u);
         return (v * u).Add(input).MoveToOuterDisposeScope();
     }
 }

@@ -33,12 +33,9 @@ public sealed class MossFormer2M : Module<Tensor, Tensor>
     private readonly LayerNorm norm;
 
     /// <summary>[B, n, d] → [B, n, d].</summary>
-    public override Tensor forward(Tensor input) => forward(input, null);
-
-    /// <summary>As <see cref="forward(Tensor)"/> with the stack's intermediates.</summary>
-    public Tensor forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        return norm.forward(mossformerM.forward(input, probe)).MoveToOuterDisposeScope();
+        return norm.call(mossformerM.call(input)).MoveToOuterDisposeScope();
     }
 }

@@ -35,18 +35,11 @@ public sealed class MossFormer2Separator : Module<Tensor, Tensor>
     public MossFormer2Config Config { get; }
 
     /// <summary>Separates a mixture [B, T] into [B, T, S].</summary>
-    public override Tensor forward(Tensor input) => forward(input, null);
-
-    /// <summary>
-    /// As <see cref="forward(Tensor)"/>, reporting <c>enc_out</c>, <c>masknet_mdl_in</c>, <c>flash{i}_out</c>,
-    /// <c>fsmn{i}_out</c> [B, L, N], <c>masknet_mdl_out</c> [B, N, L] and <c>masks</c> [S, B, N, L].
-    /// </summary>
-    public Tensor forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var w = enc.forward(input);                 // [B, N, L]
-        probe?.Invoke("enc_out", w);
-        var masks = maskNet.forward(w, probe);      // [S, B, N, L]
+        var w = enc.call(input);                    // [B, N, L]
+        var masks = maskNet.call(w);                // [S, B, N, L]
         return MaskedDecoding.Run(dec, w, masks, input.shape[^1], Config.ApplyMask).MoveToOuterDisposeScope(); // [B, T, S]
     }
 

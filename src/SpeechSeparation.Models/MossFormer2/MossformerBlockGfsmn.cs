@@ -38,21 +38,16 @@ public sealed class MossformerBlockGfsmn : Module<Tensor, Tensor>
     private readonly ModuleList<FlashShareAFFConvM> layers;
 
     /// <summary>[B, n, d] → [B, n, d].</summary>
-    public override Tensor forward(Tensor input) => forward(input, null);
-
-    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>flash{i}_out</c> and <c>fsmn{i}_out</c>.</summary>
-    public Tensor forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
         var x = input;
         for (int i = 0; i < layers.Count; i++)
         {
-            var y = layers[i].forward(x);
+            var y = layers[i].call(x);                                       // attention unit
             if (!ReferenceEquals(x, input)) x.Dispose();
-            probe?.Invoke($"flash{i}_out", y);
-            x = fsmn[i].forward(y);
+            x = fsmn[i].call(y);                                             // gated FSMN block
             y.Dispose();
-            probe?.Invoke($"fsmn{i}_out", x);
         }
         return (ReferenceEquals(x, input) ? x.alias() : x).MoveToOuterDisposeScope();
     }

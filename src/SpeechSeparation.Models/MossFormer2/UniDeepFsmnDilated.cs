@@ -25,18 +25,12 @@ public sealed class UniDeepFsmnDilated : Module<Tensor, Tensor>
     private readonly DilatedDenseNet conv;
 
     /// <summary>[B, T, D] → [B, T, D].</summary>
-    public override Tensor forward(Tensor input) => forward(input, null);
-
-    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>fsmn_linear</c>, <c>fsmn_project</c> and the dense net's
-    /// intermediates.</summary>
-    public Tensor forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var f = linear.forward(input);                                   // [B, T, H]
-        probe?.Invoke("fsmn_linear", f);
-        var p = project.forward(F.relu(f));                              // [B, T, D]
-        probe?.Invoke("fsmn_project", p);
-        var r = conv.forward(p.transpose(1, 2).unsqueeze(-1), probe);    // [B, D, T, 1]
+        var f = linear.call(input);                                      // [B, T, H]
+        var p = project.call(F.relu(f));                                 // [B, T, D]
+        var r = conv.call(p.transpose(1, 2).unsqueeze(-1));              // [B, D, T, 1]
         return input.Add(r.squeeze(-1).transpose(1, 2)).MoveToOuterDisposeScope();
     }
 }

@@ -30,23 +30,14 @@ public sealed class GatedFsmnBlock : Module<Tensor, Tensor>
     private readonly Conv1d conv2;
 
     /// <summary>[B, T, d] → [B, T, d].</summary>
-    public override Tensor forward(Tensor input) => forward(input, null);
-
-    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>conv1_prelu</c>, <c>norm1</c>, the gated FSMN's
-    /// intermediates, <c>gated_fsmn_out</c>, <c>norm2</c>, <c>conv2</c>.</summary>
-    public Tensor forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var x = conv1.forward(input.transpose(1, 2));      // [B, c, T]
-        probe?.Invoke("conv1_prelu", x);
-        x = norm1.forward(x);
-        probe?.Invoke("norm1", x);
-        x = gatedFsmn.forward(x.transpose(1, 2), probe);   // [B, T, c]
-        probe?.Invoke("gated_fsmn_out", x);
-        x = norm2.forward(x.transpose(1, 2));              // [B, c, T]
-        probe?.Invoke("norm2", x);
-        x = conv2.forward(x);                              // [B, d, T]
-        probe?.Invoke("conv2", x);
+        var x = conv1.call(input.transpose(1, 2));         // [B, c, T]: Conv1d + PReLU
+        x = norm1.call(x);
+        x = gatedFsmn.call(x.transpose(1, 2));             // [B, T, c]
+        x = norm2.call(x.transpose(1, 2));                 // [B, c, T]
+        x = conv2.call(x);                                 // [B, d, T]
         return x.transpose(1, 2).Add(input).MoveToOuterDisposeScope();
     }
 }

@@ -34,25 +34,36 @@ public sealed class MossFormer2Se : Module<Tensor, Tensor>
     /// <summary>The hyper-parameters.</summary>
     public MossFormer2SeConfig Config { get; }
 
-    /// <summary>Features [B, L, in_channels] → mask [B, L, out_channels_final] (speaker 0, ReLU, ≥ 0).</summary>
-    public override Tensor forward(Tensor input) => forward(input, null);
+    /// <summary>
+    /// Features [B, L, in_channels] → mask [B, L, out_channels_final] (speaker 0, ReLU, ≥ 0). Only speaker 0's head is
+    /// computed (<see cref="MossFormerMaskNet.ForwardSpeaker"/>).
+    /// </summary>
+    public override Tensor forward(Tensor input)
+    {
+        CheckFeatures(input);
+        using var scope = torch.NewDisposeScope();
+        var mask = maskNet.ForwardSpeaker(input.transpose(1, 2), 0);    // [B, 961, L]
+        return mask.transpose(1, 2).MoveToOuterDisposeScope();          // [B, L, 961]
+    }
 
     /// <summary>
-    /// As <see cref="forward(Tensor)"/>. With a probe, both heads are computed (upstream's full path) and the mask net's
-    /// intermediates are reported: <c>masknet_norm</c> [B, 180, L], <c>masknet_mdl_in</c>, <c>flash{i}_out</c>,
-    /// <c>fsmn{i}_out</c>, <c>intra_mdl_out</c>, <c>masknet_mdl_out</c>, <c>masknet_conv1d_out</c>, <c>masknet_gated</c>.
-    /// Without one, only speaker 0's head is computed (same values).
+    /// The same mask as <see cref="forward(Tensor)"/> by upstream's full path: the mask net's own forward computes the
+    /// heads of every speaker and speaker 0 is kept. For conformance checks, whose forward hooks on <c>mossformer</c>
+    /// (the mask net: <c>masks</c> [S, B, 961, L]) and on its <c>conv1d_out</c> and <c>conv1_decoder</c> only fire on
+    /// this path.
     /// </summary>
-    public Tensor forward(Tensor input, TensorProbe? probe)
+    public Tensor ForwardFullPath(Tensor input)
+    {
+        CheckFeatures(input);
+        using var scope = torch.NewDisposeScope();
+        var masks = maskNet.call(input.transpose(1, 2));                // [S, B, 961, L]
+        return masks.select(0, 0).transpose(1, 2).MoveToOuterDisposeScope(); // [B, L, 961]
+    }
+
+    private void CheckFeatures(Tensor input)
     {
         if (input.dim() != 3 || input.shape[2] != Config.InChannels)
             throw new ArgumentException($"MossFormer2_SE expects features [B, L, {Config.InChannels}], got [{string.Join(", ", input.shape)}].", nameof(input));
-        using var scope = torch.NewDisposeScope();
-        var x = input.transpose(1, 2);                                  // [B, 180, L]
-        var mask = probe is null
-            ? maskNet.ForwardSpeaker(x, 0)                              // [B, 961, L]
-            : maskNet.forward(x, probe).select(0, 0);                   // [S, B, 961, L] → speaker 0
-        return mask.transpose(1, 2).MoveToOuterDisposeScope();          // [B, L, 961]
     }
 
     /// <summary>

@@ -23,42 +23,40 @@ public sealed class UniDeepFsmn : Module<Tensor, Tensor>
         Lorder = lorder;
         linear = RegisterModule("linear", torch.nn.Linear(inputDim, hiddenSize));
         project = RegisterModule("project", torch.nn.Linear(hiddenSize, outputDim, hasBias: false));
-        conv1 = RegisterModule("conv1", torch.nn.Conv2d(outputDim, outputDim, (2 * lorder - 1, 1), groups: outputDim, bias: false));
+        var conv1 = RegisterModule("conv1", torch.nn.Conv2d(outputDim, outputDim, (2 * lorder - 1, 1), groups: outputDim, bias: false));
+        memory = RegisterModule("memory", new MemoryFilter(conv1, lorder));
     }
 
     private readonly Linear linear, project;
-    private readonly Conv2d conv1;
+    private readonly MemoryFilter memory;
 
     /// <summary>Memory order: the filter spans <c>lorder − 1</c> past frames, the current one and <c>lorder − 1</c> future ones.</summary>
     public long Lorder { get; }
 
     /// <summary>[B, T, D] → [B, T, D].</summary>
-    public override Tensor forward(Tensor input) => forward(input, null);
-
-    /// <summary>As <see cref="forward(Tensor)"/>, reporting <c>fsmn_linear</c>, <c>fsmn_project</c>, <c>fsmn_conv1</c>
-    /// ([B, D, T, 1], upstream's layout).</summary>
-    public Tensor forward(Tensor input, TensorProbe? probe)
+    public override Tensor forward(Tensor input)
     {
         using var scope = torch.NewDisposeScope();
-        var f = linear.forward(input);                                    // [B, T, H]
-        probe?.Invoke("fsmn_linear", f);
-        var p = project.forward(F.relu(f));                               // [B, T, D]
-        probe?.Invoke("fsmn_project", p);
-        var q = Filter(p);                                                // [B, T, D]
-        probe?.Invoke("fsmn_conv1", q.transpose(1, 2).unsqueeze(-1));
+        var f = linear.call(input);                                       // [B, T, H]
+        var p = project.call(F.relu(f));                                  // [B, T, D]
+        var q = memory.call(p);                                           // [B, T, D]: conv1 over time
         return input.Add(p).Add(q).MoveToOuterDisposeScope();
     }
 
     /// <summary>
-    /// The depthwise filter on time-major [B, T, D] → [B, T, D], computed on the input viewed as a channels-last
-    /// [B, D, 1, T] image (oneDNN's fast depthwise path; same values as upstream's Conv2d on [B, D, T, 1]).
+    /// The memory block: <c>conv1</c>'s depthwise filter over time on time-major [B, T, D] → [B, T, D] (upstream's Conv2d
+    /// on [B, D, T, 1]), computed on the input viewed as a channels-last [B, D, 1, T] image (oneDNN's fast depthwise path;
+    /// same values). No parameters of its own: the weights are <c>conv1</c>'s.
     /// </summary>
-    private Tensor Filter(Tensor p)
+    private sealed class MemoryFilter(Conv2d conv1, long lorder) : Module<Tensor, Tensor>
     {
-        using var scope = torch.NewDisposeScope();
-        var x = p.unsqueeze(1).permute(0, 3, 1, 2);                       // [B, D, 1, T] (channels-last memory)
-        var w = conv1.weight!.permute(0, 1, 3, 2);                        // [D, 1, 1, K]
-        var y = F.conv2d(x, w, null, padding: [0, Lorder - 1], groups: conv1.groups); // [B, D, 1, T]
-        return y.permute(0, 2, 3, 1).squeeze(1).MoveToOuterDisposeScope(); // [B, T, D]
+        public override Tensor forward(Tensor input)
+        {
+            using var scope = torch.NewDisposeScope();
+            var x = input.unsqueeze(1).permute(0, 3, 1, 2);               // [B, D, 1, T] (channels-last memory)
+            var w = conv1.weight!.permute(0, 1, 3, 2);                    // [D, 1, 1, K]
+            var y = F.conv2d(x, w, null, padding: [0, lorder - 1], groups: conv1.groups); // [B, D, 1, T]
+            return y.permute(0, 2, 3, 1).squeeze(1).MoveToOuterDisposeScope(); // [B, T, D]
+        }
     }
 }
