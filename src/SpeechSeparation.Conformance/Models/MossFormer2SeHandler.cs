@@ -196,8 +196,8 @@ internal sealed class MossFormer2SeHandler : IFixtureHandler
 
     private static void RunNetwork(Fixture f, FixtureReport report)
     {
-        var config = MossFormer2SeConfig.FromJson(f.Hyper);
-        using var net = new MossFormer2Se(config);
+        using var net = Families.MossFormer2SeFamily.Create(f.Hyper);
+        var config = net.Config;
         bool published = File.Exists(f.PathOf("keys.json")) && !File.Exists(ModuleFixture.WeightsPath(f));
         if (published)
         {

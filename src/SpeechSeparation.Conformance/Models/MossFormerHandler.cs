@@ -70,8 +70,8 @@ internal static partial class MossFormerFixtures
         "CLayerNorm" => new CLayerNorm(Int(h, "normalized_shape", Int(h, "dim", 0))),
         "MossFormerModule" => new MossFormerModule(Int(h, "dim", 0), Int(h, "depth", 1), Int(h, "group_size", 256), Int(h, "query_key_dim", 128),
             Dbl(h, "expansion_factor", 4), Bool(h, "causal", false), Dbl(h, "attn_dropout", 0.1), Bool(h, "shift_tokens", true)),
-        "MossFormer" when version == 1 => new MossFormerSeparator(MossFormerConfig.FromJson(h)),
-        "MossFormer" or "MossFormer2" or "MossFormer2_SS_16K" => new MossFormer2Separator(MossFormer2Config.FromJson(h)),
+        "MossFormer" when version == 1 => Families.MossFormerFamily.Create(h),
+        "MossFormer" or "MossFormer2" or "MossFormer2_SS_16K" => Families.MossFormer2Family.Create(h),
         _ => throw new NotSupportedException($"mossformer{(version == 2 ? "2" : "")}: unknown upstream class '{cls}'"),
     };
 
