@@ -2,28 +2,68 @@ using System.Runtime.InteropServices;
 
 namespace SpeechSeparation.Tensors;
 
+/// <summary>How glibc's malloc serves libtorch's tensors (Linux only; see <see cref="NativeHeap"/>).</summary>
+public enum HeapPolicy
+{
+    /// <summary>glibc's default: a dynamic mmap threshold (up to 32 MiB), so most activations are reused from the heap. Fastest.</summary>
+    System,
+
+    /// <summary>
+    /// Every block above 128 KiB is mapped afresh and returned on free: the lowest peak memory (below the libtorch 1.13
+    /// build for MossFormer, MossFormer2 and FRCRN), at the cost of page faults (MossFormer2 and FRCRN 4 s: about 1.5×
+    /// the time; docs/benchmarks.md).
+    /// </summary>
+    LowMemory,
+}
+
 /// <summary>
-/// glibc heap setting for libtorch 2.10 inference: a fixed 4 MiB mmap threshold. With glibc's dynamic threshold (up to
-/// 32 MiB) freed activations stay in a fragmented heap: MossFormer's 4 s forward peaked at 4.2 GB resident. Mapping
-/// everything above 128 KiB instead costs page faults (7.1 s against 3.8 s). At 4 MiB it is 5.5 s and 0.94 GB, both
-/// below the libtorch 1.13 build (5.8 s, 1.08 GB; docs/benchmarks.md). The separators also give memory back with
-/// <see cref="Trim"/> after each call. Not applied by default yet: with it, FRCRN's windowed 60 s pipeline grew its
-/// working set past its 300 MB bound (368–618 MB), so <see cref="EnsureTuned"/> is for callers that opt in
-/// (<c>SPEECHSEP_MALLOC=system</c> keeps glibc's behaviour even then). No effect off Linux.
+/// The glibc heap under libtorch 2.10. With glibc's dynamic mmap threshold (<see cref="HeapPolicy.System"/>, the
+/// default) freed activations up to 32 MiB stay in the heap and are reused, which is fast but holds more memory at the
+/// peak: FRCRN's 4 s forward peaks 110–200 MB above the libtorch 1.13 build. <see cref="HeapPolicy.LowMemory"/> trades
+/// time for memory; no threshold in between gave both (docs/benchmarks.md, "Heap"). <c>SPEECHSEP_MALLOC=low-memory</c>
+/// selects it when the library loads. The separators also give memory back with <see cref="Trim"/> after each call.
+/// No effect off Linux.
 /// </summary>
 public static class NativeHeap
 {
     private const int M_MMAP_THRESHOLD = -3;
-    private const int MmapThresholdBytes = 4 << 20;
+    private const int LowMemoryThresholdBytes = 128 << 10;
     private static readonly Lazy<IntPtr> LibC = new(() =>
         OperatingSystem.IsLinux() && NativeLibrary.TryLoad("libc.so.6", out var libc) ? libc : IntPtr.Zero);
-    private static readonly Lazy<bool> State = new(Apply);
+    private static readonly object Gate = new();
+    private static bool _environmentRead;
 
-    /// <summary>Whether the fixed mmap threshold is in force in this process.</summary>
-    public static bool Tuned => State.IsValueCreated && State.Value;
+    /// <summary>The policy in force in this process.</summary>
+    public static HeapPolicy Policy { get; private set; } = HeapPolicy.System;
 
-    /// <summary>Applies the setting (once per process; later calls do nothing).</summary>
-    public static void EnsureTuned() => _ = State.Value;
+    /// <summary>
+    /// Switches this process to <see cref="HeapPolicy.LowMemory"/> (it cannot be switched back: glibc keeps a fixed
+    /// threshold once set). Returns false where glibc's <c>mallopt</c> is unavailable (other systems, musl).
+    /// </summary>
+    public static bool UseLowMemory()
+    {
+        lock (Gate)
+        {
+            if (Policy == HeapPolicy.LowMemory) return true;
+            if (LibC.Value == IntPtr.Zero || !NativeLibrary.TryGetExport(LibC.Value, "mallopt", out var mallopt)) return false;
+            bool ok;
+            unsafe { ok = ((delegate* unmanaged<int, int, int>)mallopt)(M_MMAP_THRESHOLD, LowMemoryThresholdBytes) == 1; }
+            if (ok) Policy = HeapPolicy.LowMemory;
+            return ok;
+        }
+    }
+
+    /// <summary>Applies <c>SPEECHSEP_MALLOC</c> (<c>low-memory</c> or <c>system</c>) once per process; other values are ignored.</summary>
+    public static void ApplyEnvironment()
+    {
+        lock (Gate)
+        {
+            if (_environmentRead) return;
+            _environmentRead = true;
+        }
+        if (string.Equals(Environment.GetEnvironmentVariable("SPEECHSEP_MALLOC"), "low-memory", StringComparison.OrdinalIgnoreCase))
+            UseLowMemory();
+    }
 
     /// <summary>Returns free heap memory to the system (<c>malloc_trim(0)</c>); false where unavailable. Applies no setting.</summary>
     public static bool Trim()
@@ -31,14 +71,5 @@ public static class NativeHeap
         if (LibC.Value == IntPtr.Zero || !NativeLibrary.TryGetExport(LibC.Value, "malloc_trim", out var trim)) return false;
         unsafe { ((delegate* unmanaged<nuint, int>)trim)(0); }
         return true;
-    }
-
-    private static bool Apply()
-    {
-        if (LibC.Value == IntPtr.Zero
-            || string.Equals(Environment.GetEnvironmentVariable("SPEECHSEP_MALLOC"), "system", StringComparison.OrdinalIgnoreCase)
-            || !NativeLibrary.TryGetExport(LibC.Value, "mallopt", out var mallopt))
-            return false;
-        unsafe { return ((delegate* unmanaged<int, int, int>)mallopt)(M_MMAP_THRESHOLD, MmapThresholdBytes) == 1; }
     }
 }

@@ -96,12 +96,12 @@ public sealed class BenchCommand : CliCommand
                 stdout.WriteLine(JsonSerializer.Serialize(new
                 {
                     architecture = name, parameters, seconds, sample_rate = rate, batch_size = batch, device = device.ToString(), threads = torch.get_num_threads(),
-                    precision = prec, libtorch = torch.__version__, omp_wait_policy = OpenMpWaitPolicy.Current, runs, median_seconds = median, real_time_factor = median / (seconds * batch), times,
+                    precision = prec, libtorch = torch.__version__, omp_wait_policy = OpenMpWaitPolicy.Current, heap_policy = NativeHeap.Policy == HeapPolicy.LowMemory ? "low-memory" : "system", runs, median_seconds = median, real_time_factor = median / (seconds * batch), times,
                 }, new JsonSerializerOptions { WriteIndented = true }));
                 return 0;
             }
             stdout.WriteLine($"{name}: {parameters:N0} parameters, {batch} × {seconds:0.##} s at {rate} Hz on {device}, {torch.get_num_threads()} threads, {prec}");
-            stdout.WriteLine($"libtorch {torch.__version__} (TorchSharp); malloc mmap threshold {(NativeHeap.Tuned ? "4 MiB" : "glibc default")} (SPEECHSEP_MALLOC=system to opt out); " +
+            stdout.WriteLine($"libtorch {torch.__version__} (TorchSharp); heap {(NativeHeap.Policy == HeapPolicy.LowMemory ? "low-memory (mmap above 128 KiB)" : "glibc default (SPEECHSEP_MALLOC=low-memory for the lowest peak memory)")}; " +
                 $"OpenMP wait policy {OpenMpWaitPolicy.Current ?? "default"}{(OpenMpWaitPolicy.SetByLibrary ? " (set by the library; OMP_WAIT_POLICY=ACTIVE to spin)" : "")}");
             stdout.WriteLine($"median {median:F3} s over {runs} runs → real-time factor {median / (seconds * batch):F3} ({seconds * batch / median:F1}× real time)");
         }
