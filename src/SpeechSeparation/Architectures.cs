@@ -34,6 +34,9 @@ public sealed record NetworkSpec(string Architecture, JsonElement Config, IReadO
             throw new NotSupportedException($"Architecture '{Architecture}' cannot run in {Precision}: {reason}. Use Precision.Float32.");
     }
 
+    /// <summary>True when <see cref="Config"/> names no hyper-parameter (then some families take the widths from the weights).</summary>
+    public bool ConfigIsEmpty => Config.ValueKind != JsonValueKind.Object || !Config.EnumerateObject().Any();
+
     /// <summary>An integer hyper-parameter, or <paramref name="fallback"/>.</summary>
     public int Int(string name, int fallback) =>
         Config.ValueKind == JsonValueKind.Object && Config.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetInt32() : fallback;

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text.Json;
-
 namespace SpeechSeparation.Conformance.Tests;
 
 /// <summary>
@@ -18,21 +15,9 @@ public class NativeHeapPolicyTests
     [InlineData("tcmalloc", "system")]
     public async Task ToolProcessesUseTheHeapPolicyTheEnvironmentNames(string? environment, string expected)
     {
-        var psi = new ProcessStartInfo("dotnet", ["exec", Path.Combine(AppContext.BaseDirectory, "speechsep.dll"),
+        using var report = await CliRun.FreshProcessJson(new Dictionary<string, string?> { ["SPEECHSEP_MALLOC"] = environment },
             "bench", "--arch", "sb_simpleseparator", "--config", """{"fft_size": 64, "hidden_size": 8}""", "--seconds", "0.25",
-            "--runs", "1", "--threads", "1", "--json"])
-        {
-            RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false,
-        };
-        psi.Environment.Remove("SPEECHSEP_MALLOC");
-        if (environment is not null) psi.Environment["SPEECHSEP_MALLOC"] = environment;
-        using var p = Process.Start(psi)!;
-        var stderr = p.StandardError.ReadToEndAsync();
-        string stdout = await p.StandardOutput.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
-        await p.WaitForExitAsync(timeout.Token);
-        Assert.True(p.ExitCode == 0, await stderr);
-        using var report = JsonDocument.Parse(stdout);
+            "--runs", "1", "--threads", "1", "--json");
         Assert.Equal(expected, report.RootElement.GetProperty("heap_policy").GetString());
         Assert.True(report.RootElement.GetProperty("median_seconds").GetDouble() > 0);
     }

@@ -42,8 +42,7 @@ public sealed class MossFormer2Family : ModelFamily
         bool speechBrain = SpeechBrainLayout.Matches(spec.Weights.Keys);
         if (speechBrain) spec = spec with { Weights = SpeechBrainLayout.Canonical(spec.Weights) };
         var config = MossFormer2Config.FromJson(spec.Config);
-        bool noConfig = spec.Config.ValueKind != JsonValueKind.Object || !spec.Config.EnumerateObject().Any();
-        if (noConfig && spec.Weights.ContainsKey("enc.conv1d.weight") && spec.Weights.ContainsKey("mask_net.conv1d_out.weight"))
+        if (spec.ConfigIsEmpty && spec.Weights.ContainsKey("enc.conv1d.weight") && spec.Weights.ContainsKey("mask_net.conv1d_out.weight"))
             config = SpeechBrainLayout.InferConfig(spec.Weights) with { SampleRate = config.SampleRate };
         if (spec.SampleRate is { } rate) config = config with { SampleRate = rate };
         var model = new MossFormer2Separator(config);

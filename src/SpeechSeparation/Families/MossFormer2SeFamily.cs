@@ -38,8 +38,7 @@ public sealed class MossFormer2SeFamily : ModelFamily
     public override ISeparationNetwork CreateNetwork(NetworkSpec spec)
     {
         var weights = MossFormer2Se.NormalizeKeys(spec.Weights);
-        bool noConfig = spec.Config.ValueKind != JsonValueKind.Object || !spec.Config.EnumerateObject().Any();
-        var config = noConfig && weights.ContainsKey("mossformer.conv1d_encoder.weight")
+        var config = spec.ConfigIsEmpty && weights.ContainsKey("mossformer.conv1d_encoder.weight")
             ? MossFormer2Se.InferConfig(weights)
             : MossFormer2SeConfig.FromJson(spec.Config);
         if (spec.SampleRate is { } rate) config = config with { SampleRate = rate };
