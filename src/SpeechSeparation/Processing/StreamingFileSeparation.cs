@@ -18,7 +18,7 @@ internal sealed class StreamingFileSeparation(WindowedNetwork network, Separator
         try
         {
             if (AudioFile.Detect(input) != AudioContainer.Wav)
-                _decoded = AudioFile.AsWav(input, Path.Combine(Path.GetTempPath(), "speechsep-" + Guid.NewGuid().ToString("N") + ".wav"));
+                _decoded = AudioFile.AsWav(input, TempWavPath());
             RunWav();
         }
         finally
@@ -204,7 +204,7 @@ internal sealed class StreamingFileSeparation(WindowedNetwork network, Separator
         {
             var readers = Enumerable.Range(0, channels).Select(c => new WavReader(temps[s, c])).ToArray();
             // FLAC/MP3: the stem is written as a WAV first, then encoded by ffmpeg into place (never a partial output).
-            string? wavStem = options.FileFormat == AudioFileFormat.Wav ? null : Path.Combine(Path.GetTempPath(), "speechsep-" + Guid.NewGuid().ToString("N") + ".wav");
+            string? wavStem = options.FileFormat == AudioFileFormat.Wav ? null : TempWavPath();
             try
             {
                 using (var w = new WavWriter(wavStem ?? outputs[s], new WavFormat(SampleFormat, channels, rate)))
@@ -232,4 +232,7 @@ internal sealed class StreamingFileSeparation(WindowedNetwork network, Separator
             }
         }
     }
+
+    /// <summary>A fresh path for an intermediate WAV file in the temporary folder (decoded input, or a stem before encoding).</summary>
+    private static string TempWavPath() => Path.Combine(Path.GetTempPath(), "speechsep-" + Guid.NewGuid().ToString("N") + ".wav");
 }
