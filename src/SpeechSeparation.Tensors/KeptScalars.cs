@@ -152,6 +152,13 @@ public static class KeptScalars
         return Keep(a.leaky_relu(s), a);
     }
 
+    /// <summary>In place: <paramref name="a"/> where positive, <c>slope·a</c> elsewhere (<c>F.leaky_relu_</c>); returns it.</summary>
+    public static Tensor LeakyReluInPlace(this Tensor a, double slope)
+    {
+        using var s = slope.ToScalar();
+        return Keep(a.leaky_relu_(s), a);
+    }
+
     /// <summary><c>[0, 1, …, n−1]</c> of type <paramref name="dtype"/> (<c>torch.arange(n)</c>).</summary>
     public static Tensor Arange(long n, ScalarType dtype, Device? device = null)
     {

@@ -50,4 +50,17 @@ public sealed class ComplexBatchNorm2d : Module<Tensor, Tensor>
         }
         return y.MoveToOuterDisposeScope();
     }
+
+    /// <summary>
+    /// The inference map as <c>y = scale·x + shift</c> per packed channel ([2C] each, real parts first), computed in
+    /// float32 from the running statistics and returned in <paramref name="dtype"/>: what a preceding convolution folds in.
+    /// </summary>
+    public (Tensor Scale, Tensor Shift) PackedAffine(ScalarType dtype)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor Packed(Tensor re, Tensor im) => torch.cat([re, im], 0).to(ScalarType.Float32);
+        var scale = Packed(BnRe.Weight, BnIm.Weight) * Packed(BnRe.RunningVar, BnIm.RunningVar).Add(BnRe.Eps).rsqrt();
+        var shift = Packed(BnRe.Bias, BnIm.Bias).Add(Packed(BnRe.RunningMean, BnIm.RunningMean) * scale, -1);
+        return (scale.to(dtype).MoveToOuterDisposeScope(), shift.to(dtype).MoveToOuterDisposeScope());
+    }
 }

@@ -39,13 +39,33 @@ public sealed class ComplexConv2d : Module<Tensor, Tensor>
     }
 
     /// <summary>Packed layout: [B, 2Cin, H, T] → [B, 2Cout, H', T'].</summary>
-    public Tensor ForwardPacked(Tensor x)
+    public Tensor ForwardPacked(Tensor x) => ForwardPacked(x, null);
+
+    /// <summary>
+    /// Packed layout followed by <paramref name="norm"/> in inference mode, folded into the kernel and bias (one pass
+    /// over the output instead of two): <c>norm(conv(x))</c>. bfloat16 runs through <see cref="BFloat16Arithmetic"/>.
+    /// </summary>
+    public Tensor ForwardPacked(Tensor x, ComplexBatchNorm2d? norm)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor wr = ConvRe.weight, wi = ConvIm.weight;                    // [Cout, Cin, kh, kw]
+        var (w, b) = Kernel(BFloat16Arithmetic.ComputeType(x.dtype, x.device_type), norm);
+        return FrameBlockedConvolution.Conv2d(FrameSource.Of(x), w, b, Stride, Padding).MoveToOuterDisposeScope();
+    }
+
+    // The packed block kernel [2Cout, 2Cin, kh, kw] and bias [2Cout] in dtype, with an inference batch norm folded in.
+    private (Tensor Weight, Tensor Bias) Kernel(ScalarType dtype, ComplexBatchNorm2d? norm)
+    {
+        using var scope = torch.NewDisposeScope();
+        Tensor wr = ConvRe.weight.to(dtype), wi = ConvIm.weight.to(dtype);      // [Cout, Cin, kh, kw]
         var w = torch.cat([torch.cat([wr, -wi], 1), torch.cat([wi, wr], 1)], 0); // [2Cout, 2Cin, kh, kw]
-        Tensor br = ConvRe.bias!, bi = ConvIm.bias!;
+        Tensor br = ConvRe.bias!.to(dtype), bi = ConvIm.bias!.to(dtype);
         var b = torch.cat([br - bi, br.Add(bi)], 0);                          // [2Cout]
-        return F.conv2d(x, w, b, [Stride.Item1, Stride.Item2], [Padding.Item1, Padding.Item2]).MoveToOuterDisposeScope();
+        if (norm is not null)
+        {
+            var (scale, shift) = norm.PackedAffine(dtype);                    // [2Cout] each
+            w = w * scale.view(-1, 1, 1, 1);
+            b = (b * scale).Add(shift);
+        }
+        return (w.MoveToOuterDisposeScope(), b.MoveToOuterDisposeScope());
     }
 }

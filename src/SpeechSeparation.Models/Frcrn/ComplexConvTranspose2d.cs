@@ -39,13 +39,26 @@ public sealed class ComplexConvTranspose2d : Module<Tensor, Tensor>
     }
 
     /// <summary>Packed layout: [B, 2Cin, H, T] → [B, 2Cout, H', T'].</summary>
-    public Tensor ForwardPacked(Tensor x)
+    public Tensor ForwardPacked(Tensor x) => ForwardPacked(FrameSource.Of(x), null);
+
+    /// <summary>
+    /// Packed layout on a <see cref="FrameSource"/> followed by <paramref name="norm"/> in inference mode, folded into the
+    /// kernel and bias: <c>norm(tconv(x))</c>. bfloat16 computes as <see cref="BFloat16Arithmetic"/> says.
+    /// </summary>
+    public Tensor ForwardPacked(FrameSource x, ComplexBatchNorm2d? norm)
     {
         using var scope = torch.NewDisposeScope();
-        Tensor wr = TconvRe.weight, wi = TconvIm.weight;                  // [Cin, Cout, kh, kw]
+        var dtype = BFloat16Arithmetic.ComputeType(x.DType, x.Device.type);
+        Tensor wr = TconvRe.weight.to(dtype), wi = TconvIm.weight.to(dtype);    // [Cin, Cout, kh, kw]
         var w = torch.cat([torch.cat([wr, wi], 1), torch.cat([-wi, wr], 1)], 0); // [2Cin, 2Cout, kh, kw]
-        Tensor br = TconvRe.bias!, bi = TconvIm.bias!;
+        Tensor br = TconvRe.bias!.to(dtype), bi = TconvIm.bias!.to(dtype);
         var b = torch.cat([br - bi, br.Add(bi)], 0);                          // [2Cout]
+        if (norm is not null)
+        {
+            var (scale, shift) = norm.PackedAffine(dtype);                    // [2Cout] each
+            w = w * scale.view(1, -1, 1, 1);
+            b = (b * scale).Add(shift);
+        }
         return PolyphaseConvTranspose.ConvTranspose2d(x, w, b, Stride, Padding).MoveToOuterDisposeScope();
     }
 }

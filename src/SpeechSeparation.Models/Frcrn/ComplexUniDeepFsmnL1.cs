@@ -8,7 +8,7 @@ namespace SpeechSeparation.Models.Frcrn;
 /// ModelScope's <c>ComplexUniDeepFsmn_L1</c>, the "frequency recurrence": on [B, C, H, T, 2] it runs a
 /// <see cref="UniDeepFsmn"/> along the frequency axis H (features = channels C) for every (b, t), as a complex layer:
 /// <c>re = fsmn_re_L1(x_re) − fsmn_im_L1(x_im)</c>, <c>im = fsmn_re_L1(x_im) + fsmn_im_L1(x_re)</c> (each with its own
-/// residual). Requires C = nIn.
+/// residual). Requires C = nIn. bfloat16 runs through <see cref="BFloat16Arithmetic"/>, one block of frames at a time.
 /// </summary>
 public sealed class ComplexUniDeepFsmnL1 : Module<Tensor, Tensor>
 {
@@ -39,13 +39,13 @@ public sealed class ComplexUniDeepFsmnL1 : Module<Tensor, Tensor>
         // Frames are independent: long inputs run in blocks of frames so the layout changes (C ↔ T transposes) and the
         // FSMN passes stay in cache instead of streaming several copies of a 100+ MB map through memory.
         long block = Math.Max(1, BlockValues / Math.Max(1, s[0] * s[1] * s[2]));
-        if (s[3] <= block) return Core(x).MoveToOuterDisposeScope();
+        if (s[3] <= block) return BFloat16Arithmetic.Run(x, Core).MoveToOuterDisposeScope();
         var output = torch.empty(s, x.dtype, x.device);
         for (long t0 = 0; t0 < s[3]; t0 += block)
         {
             using var inner = torch.NewDisposeScope();
             long n = Math.Min(block, s[3] - t0);
-            output.narrow(3, t0, n).copy_(Core(x.narrow(3, t0, n)));
+            output.narrow(3, t0, n).copy_(BFloat16Arithmetic.Run(x.narrow(3, t0, n), Core));
         }
         return output.MoveToOuterDisposeScope();
     }

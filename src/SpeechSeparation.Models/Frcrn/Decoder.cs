@@ -27,10 +27,14 @@ public sealed class Decoder : Module<Tensor, Tensor>
         return ComplexLayout.Unpack(ForwardPacked(ComplexLayout.Pack(input))).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Packed layout.</summary>
-    public Tensor ForwardPacked(Tensor x)
+    /// <summary>Packed layout. In inference the batch norm folds into the convolution and the activation runs in place.</summary>
+    public Tensor ForwardPacked(Tensor x) => ForwardPacked(FrameSource.Of(x));
+
+    /// <summary>The same on a <see cref="FrameSource"/> (a decoder output with its skip, concatenated block by block).</summary>
+    public Tensor ForwardPacked(FrameSource x)
     {
         using var scope = torch.NewDisposeScope();
-        return Bn.ForwardPacked(Transconv.ForwardPacked(x)).LeakyRelu(0.01).MoveToOuterDisposeScope();
+        if (training) return Bn.ForwardPacked(Transconv.ForwardPacked(x, null)).LeakyRelu(0.01).MoveToOuterDisposeScope();
+        return Transconv.ForwardPacked(x, Bn).LeakyReluInPlace(0.01).MoveToOuterDisposeScope();
     }
 }

@@ -27,10 +27,11 @@ public sealed class Encoder : Module<Tensor, Tensor>
         return ComplexLayout.Unpack(ForwardPacked(ComplexLayout.Pack(input))).MoveToOuterDisposeScope();
     }
 
-    /// <summary>Packed layout.</summary>
+    /// <summary>Packed layout. In inference the batch norm folds into the convolution and the activation runs in place.</summary>
     public Tensor ForwardPacked(Tensor x)
     {
         using var scope = torch.NewDisposeScope();
-        return Bn.ForwardPacked(Conv.ForwardPacked(x)).LeakyRelu(0.01).MoveToOuterDisposeScope();
+        if (training) return Bn.ForwardPacked(Conv.ForwardPacked(x)).LeakyRelu(0.01).MoveToOuterDisposeScope();
+        return Conv.ForwardPacked(x, Bn).LeakyReluInPlace(0.01).MoveToOuterDisposeScope();
     }
 }

@@ -16,34 +16,53 @@ public static class PolyphaseConvTranspose
     /// Same result as <c>F.conv_transpose2d(x, weight, bias, stride: (s, 1), padding: (ph, pw))</c> for
     /// x [B, Cin, H, T], weight [Cin, Cout, K, Kw] with <c>pw ≤ Kw − 1</c>.
     /// </summary>
-    public static Tensor ConvTranspose2d(Tensor x, Tensor weight, Tensor? bias, (long, long) stride, (long, long) padding)
+    public static Tensor ConvTranspose2d(Tensor x, Tensor weight, Tensor? bias, (long, long) stride, (long, long) padding) =>
+        ConvTranspose2d(FrameSource.Of(x), weight, bias, stride, padding);
+
+    /// <summary>
+    /// The same on a <see cref="FrameSource"/> computed in <paramref name="weight"/>'s dtype (each block of the source is
+    /// converted on reading) and returned in the source's dtype; each component runs in blocks of frames
+    /// (<see cref="FrameBlockedConvolution"/>) and is written straight into its strided rows of the output.
+    /// </summary>
+    public static Tensor ConvTranspose2d(FrameSource x, Tensor weight, Tensor? bias, (long, long) stride, (long, long) padding)
     {
         var (s, st) = stride;
         var (ph, pw) = padding;
         long k = weight.size(2), kw = weight.size(3);
-        // Few output channels (the last decoder): the per-phase convolutions do not pay off; keep libtorch's path.
-        if (st != 1 || pw > kw - 1 || s < 1 || ph < 0 || weight.size(1) < 16) return F.conv_transpose2d(x, weight, bias, [stride.Item1, stride.Item2], [padding.Item1, padding.Item2]);
         using var scope = torch.NewDisposeScope();
-        long hin = x.size(2);
+        // Other shapes: libtorch's transposed convolution, in blocks of frames where the time stride is 1.
+        if (st != 1 || pw > kw - 1 || s < 1 || ph < 0)
+            return (st == 1 ? FrameBlockedConvolution.ConvTranspose2d(x, weight, bias, stride, padding)
+                : F.conv_transpose2d(x.ReadAll().to(weight.dtype), weight, bias, [stride.Item1, stride.Item2], [padding.Item1, padding.Item2]).to(x.DType))
+                .MoveToOuterDisposeScope();
+        long hin = x.Height, tout = x.Frames + kw - 1 - 2 * pw;
         long hout = (hin - 1) * s + k - 2 * ph;
-        long j0 = (k + s - 1) / s;                                            // taps of parity 0 (the most)
-        long m = hin + j0 - 1;                                                // rows per parity before trimming
         var wt = weight.flip(3).transpose(0, 1);                              // [Cout, Cin, K, Kw], time flipped
-        var phases = new List<Tensor>((int)s);
+        // Output row r comes from row m = (r + ph) / s of phase q = (r + ph) mod s.
+        var output = torch.empty([x.Batch, weight.size(1), hout, tout], x.DType, x.Device);
         for (long q = 0; q < s; q++)
         {
-            long jq = (k - q + s - 1) / s;
-            if (jq <= 0) { phases.Add(torch.zeros([x.size(0), weight.size(1), m, x.size(3) + kw - 1 - 2 * pw], x.dtype, x.device)); continue; }
-            var rows = new long[jq];
-            for (long j = 0; j < jq; j++) rows[j] = q + s * (jq - 1 - j);      // kernel rows q + s·j, flipped
-            var wq = wt.index_select(2, torch.tensor(rows, null, x.device)).contiguous(); // [Cout, Cin, Jq, Kw]
-            var y = F.conv2d(x, wq, bias, [1, 1], [jq - 1, kw - 1 - pw]);      // [B, Cout, H + Jq − 1, T']
-            if (y.size(2) < m) y = F.pad(y, [0, 0, 0, m - y.size(2)]);
-            phases.Add(y);
+            long m0 = ph > q ? (ph - q + s - 1) / s : 0;                       // first row of phase q inside the output
+            long r0 = m0 * s + q - ph;
+            if (r0 >= hout) continue;
+            long count = (hout - r0 + s - 1) / s;
+            var rows = output.slice(2, r0, r0 + (count - 1) * s + 1, s);     // [B, Cout, count, T']
+            long jq = (k - q + s - 1) / s;                                     // kernel rows q, q + s, … of this phase
+            long filled = jq > 0 ? Math.Clamp(hin + jq - 1 - m0, 0, count) : 0; // rows any kernel row reaches
+            if (filled > 0)
+            {
+                var taps = new long[jq];
+                for (long j = 0; j < jq; j++) taps[j] = q + s * (jq - 1 - j);  // flipped
+                var wq = wt.index_select(2, torch.tensor(taps, null, weight.device)).contiguous(); // [Cout, Cin, Jq, Kw]
+                var reached = rows.narrow(2, 0, filled);
+                FrameBlockedConvolution.ForEachBlock(x, wq, bias, (1, 1), (jq - 1, kw - 1 - pw),           // [B, Cout, H + Jq − 1, n]
+                    (o0, _, y) => reached.narrow(3, o0, y.size(3)).copy_(y.narrow(2, m0, filled)));
+            }
+            if (filled == count) continue;
+            var untouched = rows.narrow(2, filled, count - filled);            // no kernel row reaches these: bias only
+            if (bias is null) untouched.zero_();
+            else untouched.copy_(bias.view(1, -1, 1, 1).expand_as(untouched));
         }
-        var all = torch.stack(phases, 3);                                      // [B, Cout, M, s, T']
-        var sh = all.shape;
-        var r = all.view(sh[0], sh[1], sh[2] * s, sh[4]).narrow(2, ph, hout); // interleave rows, trim padding
-        return r.contiguous().MoveToOuterDisposeScope();
+        return output.MoveToOuterDisposeScope();
     }
 }

@@ -109,17 +109,19 @@ public sealed class UNet : Module<Tensor, Tensor>
         x = Next(x, Fsmn.ForwardPacked(x));                                             // [B, 2W, 1, T+7]
         Tap("fsmn", x);
         var p = x;
+        Tensor? skip = null;
         for (int i = 0; i < 7; i++)
         {
-            p = Next(p, Decoders[i].ForwardPacked(p));
+            var source = skip is null ? FrameSource.Of(p) : FrameSource.Concat(p, skip); // decoder output first, skip second
+            var next = Decoders[i].ForwardPacked(source);
+            if (skip is not null && taps is null) skip.Dispose();
+            p = Next(p, next);
             Tap($"decoder{i}", p);
             if (i == 6) break;                                                          // fsmn_dec6, se_layer_dec5 unused
             p = Next(p, FsmnDec[i].ForwardPacked(p));
             Tap($"fsmn_dec{i}", p);
             if (i < 5) { p = Next(p, SeLayersDec[i].ForwardPacked(p)); Tap($"se_layer_dec{i}", p); }
-            var skip = skips[5 - i];
-            p = Next(p, ComplexLayout.CatChannels(p, skip));                            // decoder output first, skip second
-            if (taps is null) skip.Dispose();
+            skip = skips[5 - i];
         }
         var y = Linear.ForwardPacked(p);                                                // [B, 2, F, T], no activation
         Tap("linear", y);

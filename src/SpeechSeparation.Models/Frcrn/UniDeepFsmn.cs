@@ -38,22 +38,27 @@ public sealed class UniDeepFsmn : Module<Tensor, Tensor>
     {
         using var scope = torch.NewDisposeScope();
         long n = input.size(0), s = input.size(1);
-        // The sequences are independent: process them in chunks of ~512K values so the ~25 element-wise passes of one
-        // chunk stay in cache (the memory is a tap loop; libtorch's grouped conv1d is several times slower here).
+        // The sequences are independent: process them in chunks of ~512K values so the ~20 element-wise passes of one
+        // chunk stay in cache (the memory is a tap loop on shifted views; libtorch's grouped conv1d is slower here).
         long chunk = Math.Max(1, ChunkValues / Math.Max(1, s * Dim));
-        var taps = Conv1.weight.view(Dim, LOrder).transpose(0, 1).contiguous();  // [L, D]
+        var kernel = Conv1.weight.to(input.dtype).view(Dim, LOrder).transpose(0, 1);  // [L, D]
+        // p + mem = Σ_k taps[k]·p[s − (L−1) + k] with the current step's tap raised by one (the projection's own term).
+        var taps = torch.cat([kernel.narrow(0, 0, LOrder - 1), kernel.narrow(0, LOrder - 1, 1).Add(1.0)], 0); // [L, D]
+        Tensor w1 = Linear.weight.to(input.dtype), b1 = Linear.bias!.to(input.dtype), w2 = Project.weight.to(input.dtype); // the input's dtype (BFloat16Arithmetic)
         var output = torch.empty(input.shape, input.dtype, input.device);
         for (long n0 = 0; n0 < n; n0 += chunk)
         {
             using var inner = torch.NewDisposeScope();
             long nn = Math.Min(chunk, n - n0);
             var x = input.narrow(0, n0, nn);                                  // [n, S, D]
-            var p = Project.forward(F.relu(Linear.forward(x)));               // [n, S, D]
-            var padded = F.pad(p, [0, 0, LOrder - 1, 0]);                      // [n, S + L − 1, D], zeros before
-            var y = output.narrow(0, n0, nn);
-            y.copy_(x.Add(p));                                                    // residual + projection
-            for (int k = 0; k < LOrder; k++)                                   // causal memory: tap L−1 is the current step
-                y.addcmul_(padded.narrow(1, k, s), taps.select(0, k), KeptScalars.One);
+            var p = F.linear(F.relu(F.linear(x, w1, b1)), w2);                // [n, S, D]: project(relu(linear(x)))
+            var y = output.narrow(0, n0, nn).copy_(x);                        // residual
+            for (int k = 0; k < LOrder; k++)                                   // causal memory: tap k reads L−1−k steps back
+            {
+                long shift = LOrder - 1 - k;
+                if (shift >= s) continue;                                      // before the sequence start: zeros
+                y.narrow(1, shift, s - shift).addcmul_(p.narrow(1, 0, s - shift), taps.select(0, k), KeptScalars.One);
+            }
         }
         return output.MoveToOuterDisposeScope();
     }

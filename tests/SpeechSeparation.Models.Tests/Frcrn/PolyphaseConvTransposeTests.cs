@@ -12,6 +12,8 @@ public class PolyphaseConvTransposeTests
     [InlineData(2, 2, 2, 0, 1)]
     [InlineData(5, 3, 3, 1, 0)]
     [InlineData(4, 1, 2, 2, 1)]
+    [InlineData(1, 1, 2, 0, 0)]   // a phase without kernel rows: its output rows are the bias
+    [InlineData(3, 2, 4, 0, 1)]   // kernel shorter than the stride
     public void EqualsLibtorchTransposedConvolution(int k, int kw, int stride, int ph, int pw)
     {
         using var scope = torch.NewDisposeScope();
