@@ -19,7 +19,7 @@ public enum HeapPolicy
 /// <summary>
 /// The glibc heap under libtorch 2.10. With glibc's dynamic mmap threshold (<see cref="HeapPolicy.System"/>, the
 /// default) freed activations up to 32 MiB stay in the heap and are reused, which is fast but holds more memory at the
-/// peak: FRCRN's 4 s forward peaks 110–200 MB above the libtorch 1.13 build. <see cref="HeapPolicy.LowMemory"/> trades
+/// peak (the MossFormers' 4 s forwards peak up to about 80 MB above the libtorch 1.13 build). <see cref="HeapPolicy.LowMemory"/> trades
 /// time for memory; no threshold in between gave both (docs/benchmarks.md, "Heap"). <c>SPEECHSEP_MALLOC=low-memory</c>
 /// selects it when the library loads. The separators also give memory back with <see cref="Trim"/> after each call.
 /// No effect off Linux.

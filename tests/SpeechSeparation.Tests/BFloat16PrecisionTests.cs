@@ -16,8 +16,8 @@ namespace SpeechSeparation.Tests;
 /// <remarks>
 /// bfloat16 keeps 8 significant bits, so one rounding of a signal alone limits it to about 56 dB SI-SNR; the
 /// roundings of tens of layers accumulate to the values measured here (docs/api.md, "bfloat16 precision"): MossFormer
-/// 39.9–41.9 dB, MossFormer2 37.4–43.6 dB, the hourglass mask network 38.9–48.6 dB, FRCRN 22.7–31.0 dB (its two deep
-/// U-Nets round most). The thresholds sit 5–7 dB or more below the lowest measured value of each model, room for other
+/// 39.9–41.9 dB, MossFormer2 37.4–43.6 dB, the hourglass mask network 38.9–48.6 dB, FRCRN 27.0–34.4 dB with its float32
+/// path on CPUs without bfloat16 arithmetic and 22.7–31.0 dB with libtorch's bfloat16 kernels (its two deep U-Nets round most). The thresholds sit 5–7 dB or more below the lowest measured value of each model, room for other
 /// CPUs' kernels (with or without AVX512-BF16) accumulating in a different order, yet above what a real error gives
 /// (a source lost or swapped: below 0 dB; MossFormer's frequency tables rounded to bfloat16 as well: 15–18 dB).
 /// </remarks>
