@@ -14,12 +14,12 @@ public class DefaultModelTests
     private const string Codec2 = "/usr/share/codec2/wav";
 
     /// <summary>
-    /// Floor for the SI-SNR improvement on these exact mixtures: the embedded model (v2.1) measured 4.85 dB (held-out
-    /// pair) and 5.86 dB (bundled sample); v2 gave 4.19 and 4.57 dB, v1 2.49 and 2.08 dB, the mixture itself 0 dB. The
-    /// floor sits below v2.1 with room for other CPUs' rounding and above v1, so the test fails if the weaker v1 weights
-    /// come back. The model card reports the 60-mixture held-out set.
+    /// Floor for the SI-SNR improvement on these exact mixtures: the embedded model (v2.2) measured 5.47 dB (held-out
+    /// pair) and 6.33 dB (bundled sample); v2.1 gave 4.85 and 5.86 dB, v2 4.19 and 4.57 dB, v1 2.49 and 2.08 dB, the
+    /// mixture itself 0 dB. The floor sits 0.77 dB below v2.2, room for other CPUs' rounding, and above v2 and v1, so
+    /// the test fails if older weights come back. The model card reports the 60-mixture held-out set.
     /// </summary>
-    private const double MinHeldOutSiSnri = 4.0;
+    private const double MinHeldOutSiSnri = 4.7;
 
     [Fact]
     public void LoadsWithoutAPathAndIsSmall()
