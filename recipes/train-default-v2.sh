@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
-# Default model v2/v2.1: prepares the speakers (recipes/prepare-default-v2.sh), then trains or resumes
+# Default model v2/v2.1/v2.2: prepares the speakers (recipes/prepare-default-v2.sh), then trains or resumes
 # recipes/default-mossformer2-8k-$VARIANT.json on one core in the background-friendly way:
 #   recipes/train-default-v2.sh [SPEECHSEP_CMD...]     e.g. recipes/train-default-v2.sh dotnet path/to/speechsep.dll
-#   VARIANT=v2 recipes/train-default-v2.sh ...           the v2 run (from v1's weights); default v2b, the current run
+#   VARIANT=v2 recipes/train-default-v2.sh ...           the v2 run (from v1's weights); v2b the warm restart that gave
+#                                                        v2.1 and v2.2; default v2c, the current run (a warm restart from v2.2)
 # Resumable on any machine: the newest checkpoint is mirrored to training-state/default-mossformer2-8k-$VARIANT/latest.pt
 # (committed, overwritten each time); a fresh clone without runs/ starts from that file. Only the current run's state
-# is kept in the repository (v2's last state is in its history, commit b11cd2a).
+# is kept in the repository (v2's last state is in its history at commit b11cd2a, v2b's at commit 54969f9).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-variant=${VARIANT:-v2b}
+variant=${VARIANT:-v2c}
 run=runs/default-mossformer2-8k-$variant
 state=training-state/default-mossformer2-8k-$variant
 [ -d data/speakers-v2/train ] || recipes/prepare-default-v2.sh data/speakers-v2
