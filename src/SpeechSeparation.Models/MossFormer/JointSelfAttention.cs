@@ -50,6 +50,8 @@ public sealed class JointSelfAttention : Module<(Tensor Heads, Tensor Values), T
         return att.MoveToOuterDisposeScope();
     }
 
+    private const long GroupsPerProduct = 4;
+
     /// <summary><paramref name="output"/> += ReLU(Q Kᵀ)²·V within consecutive groups of <paramref name="size"/> frames
     /// (Q already divided by the group size). All tensors are contiguous [m, ·] with m a multiple of size.</summary>
     private void AddQuadratic(Tensor output, Tensor q, Tensor k, Tensor v, long size)
@@ -61,6 +63,14 @@ public sealed class JointSelfAttention : Module<(Tensor Heads, Tensor Values), T
         var relu = F.relu(qq.bmm(kk.transpose(1, 2)));                        // [G, s, s]
         var attn = relu * relu;                                               // squared (x·x: no scalar argument, see HourglassSeparator.Analyse)
         if (training && DropoutP > 0) attn = F.dropout(attn, DropoutP, true);
-        output.view(groups, size, output.shape[1]).AddInPlace(attn.bmm(v.view(groups, size, v.shape[1])));
+        // A·V added a few groups at a time: one [G, s, h] product would be a whole [n, h] buffer at the block's peak.
+        var o = output.view(groups, size, output.shape[1]);
+        var vv = v.view(groups, size, v.shape[1]);
+        for (long g0 = 0; g0 < groups; g0 += GroupsPerProduct)
+        {
+            long m = Math.Min(GroupsPerProduct, groups - g0);
+            using var product = attn.narrow(0, g0, m).bmm(vv.narrow(0, g0, m));  // freed at once, not at the scope's end
+            o.narrow(0, g0, m).AddInPlace(product);
+        }
     }
 }

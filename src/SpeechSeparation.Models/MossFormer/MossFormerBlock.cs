@@ -71,6 +71,7 @@ public class MossFormerBlock : Module<Tensor, Tensor>
         heads = rotary.call(heads);                                          // rotated by position
         var att = attention.call((heads, vu));                               // [B, n, h] = [att_v | att_u]
         var gated = gate.call((att, vu));                                    // [B, n, h/2] = (att_u ⊙ v) ⊙ σ(att_v ⊙ u)
+        att.Dispose(); vu.Dispose();                                         // the two [B, n, h] maps go before the output FFN
         return input.Add(toOut.call(gated)).MoveToOuterDisposeScope();      // [B, n, d]
     }
 }
