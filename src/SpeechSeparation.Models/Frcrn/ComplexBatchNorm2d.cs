@@ -52,6 +52,23 @@ public sealed class ComplexBatchNorm2d : Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// A convolution's packed kernel and bias with this norm's inference map folded in, so that the convolution alone
+    /// gives <c>norm(conv(x))</c>: the kernel's output channels (dimension <paramref name="outputDim"/>: 0 for a
+    /// convolution, 1 for a transposed one) are scaled, the bias scaled and shifted. In the kernel's dtype.
+    /// </summary>
+    public (Tensor Weight, Tensor Bias) FoldInto(Tensor weight, Tensor bias, int outputDim)
+    {
+        using var scope = torch.NewDisposeScope();
+        var (scale, shift) = PackedAffine(weight.dtype);                      // [2C] each
+        var shape = new long[weight.ndim];
+        Array.Fill(shape, 1L);
+        shape[outputDim] = -1;
+        var w = weight * scale.view(shape);
+        var b = (bias * scale).Add(shift);
+        return (w.MoveToOuterDisposeScope(), b.MoveToOuterDisposeScope());
+    }
+
+    /// <summary>
     /// The inference map as <c>y = scale·x + shift</c> per packed channel ([2C] each, real parts first), computed in
     /// float32 from the running statistics and returned in <paramref name="dtype"/>: what a preceding convolution folds in.
     /// </summary>

@@ -60,12 +60,7 @@ public sealed class ComplexConv2d : Module<Tensor, Tensor>
         var w = torch.cat([torch.cat([wr, -wi], 1), torch.cat([wi, wr], 1)], 0); // [2Cout, 2Cin, kh, kw]
         Tensor br = ConvRe.bias!.to(dtype), bi = ConvIm.bias!.to(dtype);
         var b = torch.cat([br - bi, br.Add(bi)], 0);                          // [2Cout]
-        if (norm is not null)
-        {
-            var (scale, shift) = norm.PackedAffine(dtype);                    // [2Cout] each
-            w = w * scale.view(-1, 1, 1, 1);
-            b = (b * scale).Add(shift);
-        }
+        if (norm is not null) (w, b) = norm.FoldInto(w, b, 0);
         return (w.MoveToOuterDisposeScope(), b.MoveToOuterDisposeScope());
     }
 }

@@ -53,12 +53,7 @@ public sealed class ComplexConvTranspose2d : Module<Tensor, Tensor>
         var w = torch.cat([torch.cat([wr, wi], 1), torch.cat([-wi, wr], 1)], 0); // [2Cin, 2Cout, kh, kw]
         Tensor br = TconvRe.bias!.to(dtype), bi = TconvIm.bias!.to(dtype);
         var b = torch.cat([br - bi, br.Add(bi)], 0);                          // [2Cout]
-        if (norm is not null)
-        {
-            var (scale, shift) = norm.PackedAffine(dtype);                    // [2Cout] each
-            w = w * scale.view(1, -1, 1, 1);
-            b = (b * scale).Add(shift);
-        }
+        if (norm is not null) (w, b) = norm.FoldInto(w, b, 1);
         return PolyphaseConvTranspose.ConvTranspose2d(x, w, b, Stride, Padding).MoveToOuterDisposeScope();
     }
 }
